@@ -1,0 +1,331 @@
+#include "llbmp/md_super.hpp"
+
+#include <linux/raid/md_p.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstddef>
+#include <fmt/format.h>
+
+#include "llbmp/device.hpp"
+#include "llbmp/endian.hpp"
+
+namespace llbmp {
+
+// The layout this file decodes, checked against the kernel's own struct.
+static_assert(offsetof(mdp_superblock_1, magic) == 0);
+static_assert(offsetof(mdp_superblock_1, major_version) == 4);
+static_assert(offsetof(mdp_superblock_1, feature_map) == 8);
+static_assert(offsetof(mdp_superblock_1, set_uuid) == 16);
+static_assert(offsetof(mdp_superblock_1, set_name) == 32);
+static_assert(offsetof(mdp_superblock_1, ctime) == 64);
+static_assert(offsetof(mdp_superblock_1, level) == 72);
+static_assert(offsetof(mdp_superblock_1, layout) == 76);
+static_assert(offsetof(mdp_superblock_1, size) == 80);
+static_assert(offsetof(mdp_superblock_1, chunksize) == 88);
+static_assert(offsetof(mdp_superblock_1, raid_disks) == 92);
+static_assert(offsetof(mdp_superblock_1, bitmap_offset) == 96);
+static_assert(offsetof(mdp_superblock_1, data_offset) == 128);
+static_assert(offsetof(mdp_superblock_1, data_size) == 136);
+static_assert(offsetof(mdp_superblock_1, super_offset) == 144);
+static_assert(offsetof(mdp_superblock_1, recovery_offset) == 152);
+static_assert(offsetof(mdp_superblock_1, dev_number) == 160);
+static_assert(offsetof(mdp_superblock_1, device_uuid) == 168);
+static_assert(offsetof(mdp_superblock_1, devflags) == 184);
+static_assert(offsetof(mdp_superblock_1, bblog_shift) == 185);
+static_assert(offsetof(mdp_superblock_1, bblog_size) == 186);
+static_assert(offsetof(mdp_superblock_1, bblog_offset) == 188);
+static_assert(offsetof(mdp_superblock_1, utime) == 192);
+static_assert(offsetof(mdp_superblock_1, events) == 200);
+static_assert(offsetof(mdp_superblock_1, resync_offset) == 208);
+static_assert(offsetof(mdp_superblock_1, sb_csum) == 216);
+static_assert(offsetof(mdp_superblock_1, max_dev) == 220);
+static_assert(offsetof(mdp_superblock_1, pad3) == 224);
+static_assert(offsetof(mdp_superblock_1, dev_roles) == 256);
+static_assert(MD_SB_MAGIC == kMdMagic);
+
+namespace {
+
+constexpr std::size_t kFixedBytes = 256;
+// Kernels from 7.x store the array's logical block size in the first word of
+// what bookworm's header calls pad3 (md.c super_1_sync); decoded by offset.
+constexpr std::size_t kLogicalBlockSizeOffset = offsetof(mdp_superblock_1, pad3);
+
+template <typename T>
+T field(std::span<const std::uint8_t> b, std::size_t offset) {
+  return load_le<T>(b, offset);
+}
+
+std::string hex32(std::uint32_t v) { return fmt::format("{:#x}", v); }
+
+}  // namespace
+
+std::string format_uuid(const Uuid& uuid) {
+  std::string text;
+  for (std::size_t i = 0; i < uuid.size(); ++i) {
+    if (i != 0 && i % 4 == 0) text += ':';
+    text += fmt::format("{:02x}", uuid[i]);
+  }
+  return text;
+}
+
+std::optional<Uuid> parse_uuid(const std::string& text) {
+  std::string hex;
+  for (const char c : text) {
+    if (c == ':' || c == '-' || c == '.' || c == ' ') continue;
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    hex += c;
+  }
+  if (hex.size() != 32) return std::nullopt;
+  Uuid uuid{};
+  for (std::size_t i = 0; i < 16; ++i) uuid[i] = static_cast<std::uint8_t>(std::stoul(hex.substr(2 * i, 2), nullptr, 16));
+  return uuid;
+}
+
+std::string MdSuperblock::metadata_name() const { return fmt::format("1.{}", minor_version); }
+
+bool MdSuperblock::has_bitmap() const noexcept { return (feature_map & MD_FEATURE_BITMAP_OFFSET) != 0; }
+
+bool MdSuperblock::has_bad_blocks() const noexcept { return (feature_map & MD_FEATURE_BAD_BLOCKS) != 0; }
+
+std::int64_t MdSuperblock::bitmap_area_offset_bytes() const noexcept {
+  return (static_cast<std::int64_t>(super_offset) + bitmap_offset) * 512;
+}
+
+std::int64_t MdSuperblock::bblog_offset_bytes() const noexcept {
+  return (static_cast<std::int64_t>(super_offset) + bblog_offset) * 512;
+}
+
+std::optional<std::uint16_t> MdSuperblock::role() const noexcept {
+  if (dev_number >= dev_roles.size()) return std::nullopt;
+  return dev_roles[dev_number];
+}
+
+std::uint32_t MdSuperblock::raid10_copies() const noexcept {
+  if (level != 10) return 1;
+  const std::uint32_t near_copies = layout & 0xff;
+  const std::uint32_t far_copies = (layout >> 8) & 0xff;
+  return std::max<std::uint32_t>(1, near_copies) * std::max<std::uint32_t>(1, far_copies);
+}
+
+std::uint64_t MdSuperblock::resync_sectors() const noexcept {
+  if (level != 10) return size;
+  // raid10_size(): whole chunks per member, times the members, over the copies.
+  const std::uint64_t chunk = chunksize == 0 ? 1 : chunksize;
+  const std::uint32_t far_copies = std::max<std::uint32_t>(1, (layout >> 8) & 0xff);
+  const std::uint32_t near_copies = std::max<std::uint32_t>(1, layout & 0xff);
+  std::uint64_t chunks = size / chunk;
+  chunks /= far_copies;
+  chunks = chunks * raid_disks / near_copies;
+  return chunks * chunk;
+}
+
+std::uint32_t MdSuperblock::working_roles() const noexcept {
+  return static_cast<std::uint32_t>(
+      std::count_if(dev_roles.begin(), dev_roles.end(), [this](std::uint16_t r) { return r < raid_disks; }));
+}
+
+std::string level_name(std::int32_t level) {
+  switch (level) {
+    case -4: return "multipath";
+    case -1: return "linear";
+    case 0: return "raid0";
+    case 1: return "raid1";
+    case 4: return "raid4";
+    case 5: return "raid5";
+    case 6: return "raid6";
+    case 10: return "raid10";
+    default: return fmt::format("level{}", level);
+  }
+}
+
+std::optional<std::int32_t> parse_level(const std::string& text) {
+  std::string t = text;
+  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (t.rfind("raid", 0) == 0) t = t.substr(4);
+  if (t == "linear") return -1;
+  if (t == "0" || t == "1" || t == "4" || t == "5" || t == "6" || t == "10") return std::stoi(t);
+  return std::nullopt;
+}
+
+bool level_is_raid456(std::int32_t level) noexcept { return level == 4 || level == 5 || level == 6; }
+
+std::uint32_t md_superblock_checksum(std::span<const std::uint8_t> bytes, std::uint32_t max_dev) {
+  std::size_t size = kFixedBytes + 2 * static_cast<std::size_t>(max_dev);
+  size = std::min(size, bytes.size());
+  std::uint64_t sum = 0;
+  const std::size_t csum_at = offsetof(mdp_superblock_1, sb_csum);
+  std::size_t i = 0;
+  for (; i + 4 <= size; i += 4)
+    if (i != csum_at) sum += load_le<std::uint32_t>(bytes, i);
+  if (size - i == 2) sum += load_le<std::uint16_t>(bytes, i);
+  const std::uint64_t folded = (sum & 0xffffffffULL) + (sum >> 32);
+  return static_cast<std::uint32_t>(folded);
+}
+
+MdSuperblock decode_md_superblock(std::span<const std::uint8_t> b, const std::string& device) {
+  if (b.size() < kFixedBytes)
+    throw Error(device, "md.superblock", std::to_string(b.size()), "too short for an md v1 superblock (256 bytes)");
+  MdSuperblock sb;
+  sb.magic = field<std::uint32_t>(b, offsetof(mdp_superblock_1, magic));
+  sb.major_version = field<std::uint32_t>(b, offsetof(mdp_superblock_1, major_version));
+  sb.feature_map = field<std::uint32_t>(b, offsetof(mdp_superblock_1, feature_map));
+  std::copy_n(b.begin() + offsetof(mdp_superblock_1, set_uuid), 16, sb.set_uuid.begin());
+  const auto* name = b.data() + offsetof(mdp_superblock_1, set_name);
+  sb.set_name.assign(reinterpret_cast<const char*>(name),
+                     std::find(name, name + 32, std::uint8_t{0}) - name);
+  sb.ctime = field<std::uint64_t>(b, offsetof(mdp_superblock_1, ctime));
+  sb.level = static_cast<std::int32_t>(field<std::uint32_t>(b, offsetof(mdp_superblock_1, level)));
+  sb.layout = field<std::uint32_t>(b, offsetof(mdp_superblock_1, layout));
+  sb.size = field<std::uint64_t>(b, offsetof(mdp_superblock_1, size));
+  sb.chunksize = field<std::uint32_t>(b, offsetof(mdp_superblock_1, chunksize));
+  sb.raid_disks = field<std::uint32_t>(b, offsetof(mdp_superblock_1, raid_disks));
+  sb.bitmap_offset = static_cast<std::int32_t>(field<std::uint32_t>(b, offsetof(mdp_superblock_1, bitmap_offset)));
+  sb.data_offset = field<std::uint64_t>(b, offsetof(mdp_superblock_1, data_offset));
+  sb.data_size = field<std::uint64_t>(b, offsetof(mdp_superblock_1, data_size));
+  sb.super_offset = field<std::uint64_t>(b, offsetof(mdp_superblock_1, super_offset));
+  sb.recovery_offset = field<std::uint64_t>(b, offsetof(mdp_superblock_1, recovery_offset));
+  sb.dev_number = field<std::uint32_t>(b, offsetof(mdp_superblock_1, dev_number));
+  std::copy_n(b.begin() + offsetof(mdp_superblock_1, device_uuid), 16, sb.device_uuid.begin());
+  sb.devflags = b[offsetof(mdp_superblock_1, devflags)];
+  sb.bblog_shift = b[offsetof(mdp_superblock_1, bblog_shift)];
+  sb.bblog_size = field<std::uint16_t>(b, offsetof(mdp_superblock_1, bblog_size));
+  sb.bblog_offset = static_cast<std::int32_t>(field<std::uint32_t>(b, offsetof(mdp_superblock_1, bblog_offset)));
+  sb.utime = field<std::uint64_t>(b, offsetof(mdp_superblock_1, utime));
+  sb.events = field<std::uint64_t>(b, offsetof(mdp_superblock_1, events));
+  sb.resync_offset = field<std::uint64_t>(b, offsetof(mdp_superblock_1, resync_offset));
+  sb.sb_csum = field<std::uint32_t>(b, offsetof(mdp_superblock_1, sb_csum));
+  sb.max_dev = field<std::uint32_t>(b, offsetof(mdp_superblock_1, max_dev));
+  sb.logical_block_size = field<std::uint32_t>(b, kLogicalBlockSizeOffset);
+  const std::size_t roles = std::min<std::size_t>(sb.max_dev, (b.size() - kFixedBytes) / 2);
+  sb.dev_roles.reserve(roles);
+  for (std::size_t i = 0; i < roles; ++i) sb.dev_roles.push_back(field<std::uint16_t>(b, kFixedBytes + 2 * i));
+  return sb;
+}
+
+Findings validate_md_superblock(const MdSuperblock& sb, std::span<const std::uint8_t> raw,
+                                std::uint64_t device_bytes) {
+  Findings out;
+  auto error = [&](std::string f, std::string v, std::string m) {
+    out.push_back({Severity::error, std::move(f), std::move(v), std::move(m)});
+  };
+  if (sb.magic != kMdMagic) error("md.magic", hex32(sb.magic), "not an md superblock (expected 0xa92b4efc)");
+  if (sb.major_version != 1) error("md.major_version", std::to_string(sb.major_version), "only md v1.x superblocks are supported");
+  if (sb.max_dev > kMdMaxDevices)
+    error("md.max_dev", std::to_string(sb.max_dev), "more than 1920 devices: the kernel refuses it");
+  else if (raw.size() >= kFixedBytes + 2 * std::size_t{sb.max_dev}) {
+    const std::uint32_t expected = md_superblock_checksum(raw, sb.max_dev);
+    if (expected != sb.sb_csum)
+      error("md.sb_csum", hex32(sb.sb_csum), fmt::format("checksum mismatch, expected {}: the kernel refuses it", hex32(expected)));
+  }
+  if ((sb.feature_map & ~static_cast<std::uint32_t>(MD_FEATURE_ALL)) != 0)
+    error("md.feature_map", hex32(sb.feature_map), "unknown feature bits: the kernel refuses it");
+  const std::uint64_t device_sectors = device_bytes / 512;
+  const std::uint64_t sb_bytes = kFixedBytes + 2 * std::uint64_t{std::min(sb.max_dev, kMdMaxDevices)};
+  const std::uint64_t sb_sectors = (sb_bytes + 511) / 512;
+  if (sb.minor_version != 0) {
+    if (sb.data_offset < sb.super_offset + sb_sectors)
+      error("md.data_offset", std::to_string(sb.data_offset), "data area starts inside the superblock");
+  } else if (sb.data_offset + sb.data_size > sb.super_offset) {
+    error("md.data_size", std::to_string(sb.data_size), "data area of a 1.0 member runs into the superblock");
+  }
+  if (sb.data_offset > device_sectors || sb.data_size > device_sectors - std::min(sb.data_offset, device_sectors))
+    error("md.data_size", std::to_string(sb.data_size),
+          fmt::format("data area ({} + {} sectors) runs past the end of the device ({} sectors)", sb.data_offset,
+                      sb.data_size, device_sectors));
+  if (sb.raid_disks == 0 || sb.raid_disks > kMdMaxDevices)
+    error("md.raid_disks", std::to_string(sb.raid_disks), "raid_disks out of range");
+  if (sb.has_bitmap()) {
+    const std::int64_t area = sb.bitmap_area_offset_bytes();
+    if (area < 0 || static_cast<std::uint64_t>(area) + 512 > device_bytes)
+      error("md.bitmap_offset", std::to_string(sb.bitmap_offset),
+            fmt::format("bitmap area at byte {} lies outside the device ({} bytes)", area, device_bytes));
+  }
+  return out;
+}
+
+std::vector<std::uint8_t> encode_md_superblock(const MdSuperblock& sb, std::span<const std::uint8_t> raw) {
+  const std::size_t used = kFixedBytes + 2 * std::size_t{sb.max_dev};
+  std::vector<std::uint8_t> out((used + 511) / 512 * 512, 0);
+  std::copy_n(raw.begin(), std::min(raw.size(), out.size()), out.begin());
+  std::span<std::uint8_t> b(out);
+  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, magic), sb.magic);
+  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, major_version), sb.major_version);
+  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, feature_map), sb.feature_map);
+  std::copy(sb.set_uuid.begin(), sb.set_uuid.end(), b.begin() + offsetof(mdp_superblock_1, set_uuid));
+  std::fill_n(b.begin() + offsetof(mdp_superblock_1, set_name), 32, 0);
+  std::copy_n(sb.set_name.begin(), std::min<std::size_t>(sb.set_name.size(), 32),
+              b.begin() + offsetof(mdp_superblock_1, set_name));
+  store_le<std::uint64_t>(b, offsetof(mdp_superblock_1, ctime), sb.ctime);
+  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, level), static_cast<std::uint32_t>(sb.level));
+  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, layout), sb.layout);
+  store_le<std::uint64_t>(b, offsetof(mdp_superblock_1, size), sb.size);
+  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, chunksize), sb.chunksize);
+  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, raid_disks), sb.raid_disks);
+  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, bitmap_offset), static_cast<std::uint32_t>(sb.bitmap_offset));
+  store_le<std::uint64_t>(b, offsetof(mdp_superblock_1, data_offset), sb.data_offset);
+  store_le<std::uint64_t>(b, offsetof(mdp_superblock_1, data_size), sb.data_size);
+  store_le<std::uint64_t>(b, offsetof(mdp_superblock_1, super_offset), sb.super_offset);
+  store_le<std::uint64_t>(b, offsetof(mdp_superblock_1, recovery_offset), sb.recovery_offset);
+  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, dev_number), sb.dev_number);
+  std::copy(sb.device_uuid.begin(), sb.device_uuid.end(), b.begin() + offsetof(mdp_superblock_1, device_uuid));
+  b[offsetof(mdp_superblock_1, devflags)] = sb.devflags;
+  b[offsetof(mdp_superblock_1, bblog_shift)] = sb.bblog_shift;
+  store_le<std::uint16_t>(b, offsetof(mdp_superblock_1, bblog_size), sb.bblog_size);
+  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, bblog_offset), static_cast<std::uint32_t>(sb.bblog_offset));
+  store_le<std::uint64_t>(b, offsetof(mdp_superblock_1, utime), sb.utime);
+  store_le<std::uint64_t>(b, offsetof(mdp_superblock_1, events), sb.events);
+  store_le<std::uint64_t>(b, offsetof(mdp_superblock_1, resync_offset), sb.resync_offset);
+  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, max_dev), sb.max_dev);
+  store_le<std::uint32_t>(b, kLogicalBlockSizeOffset, sb.logical_block_size);
+  for (std::size_t i = 0; i < sb.max_dev; ++i)
+    store_le<std::uint16_t>(b, kFixedBytes + 2 * i, i < sb.dev_roles.size() ? sb.dev_roles[i] : kRoleSpare);
+  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, sb_csum), md_superblock_checksum(b, sb.max_dev));
+  return out;
+}
+
+std::optional<std::uint64_t> md_superblock_sector(int minor_version, std::uint64_t device_bytes) {
+  const std::uint64_t sectors = device_bytes / 512;
+  switch (minor_version) {
+    case 0:
+      if (sectors < 16 + 8) return std::nullopt;
+      return (sectors - 16) & ~std::uint64_t{7};
+    case 1: return 0;
+    case 2: return 8;
+    default: return std::nullopt;
+  }
+}
+
+namespace {
+
+bool looks_like_090(const Device& device) {
+  const std::uint64_t bytes = device.size_bytes();
+  if (bytes < 128 * 1024) return false;
+  const std::uint64_t at = (bytes & ~std::uint64_t{65535}) - 65536;
+  const auto b = device.read(at, 8);
+  return load_le<std::uint32_t>(b, 0) == kMdMagic && load_le<std::uint32_t>(b, 4) == 0;
+}
+
+}  // namespace
+
+LocatedMdSuperblock find_md_superblock(const Device& device) {
+  for (const int minor : {2, 1, 0}) {
+    const auto sector = md_superblock_sector(minor, device.size_bytes());
+    if (!sector || *sector * 512 + kMdSuperblockRead > device.size_bytes()) continue;
+    auto raw = device.read(*sector * 512, kMdSuperblockRead);
+    if (load_le<std::uint32_t>(raw, 0) != kMdMagic) continue;
+    auto sb = decode_md_superblock(raw, device.path());
+    if (sb.major_version != 1 || sb.super_offset != *sector) continue;
+    sb.minor_version = minor;
+    return {std::move(sb), std::move(raw)};
+  }
+  if (looks_like_090(device))
+    throw Error(device.path(), "md.major_version", "0",
+                "md 0.90 superblock: it has no bitmap_offset, llbitmap needs v1.x metadata");
+  if (device.size_bytes() < 8192 + kMdSuperblockRead)
+    throw Error(device.path(), "size", std::to_string(device.size_bytes()),
+                "too small to hold an md superblock (truncated?)");
+  throw Error(device.path(), "md.magic", "", "no md v1.0/1.1/1.2 superblock found");
+}
+
+}  // namespace llbmp
