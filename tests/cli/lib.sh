@@ -1,0 +1,55 @@
+# Shared helpers for the CLI tests (sourced). The tests run the built binary
+# ($LLBITMAP) on fixtures made by $MKFIXTURE in a temporary folder.
+set -euo pipefail
+
+: "${LLBITMAP:?LLBITMAP must point to the built llbitmap binary}"
+: "${MKFIXTURE:?MKFIXTURE must point to the built mkfixture binary}"
+
+TMP=$(mktemp -d /tmp/llbitmap-test.XXXXXX)
+LOOPS=()
+cleanup() {
+  local dev
+  for dev in "${LOOPS[@]}"; do losetup -d "$dev" 2>/dev/null || true; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+cd "$TMP"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# run CMD...: runs a command capturing $OUT, $ERR and $RC (never aborts).
+run() {
+  set +e
+  "$@" >"$TMP/.out" 2>"$TMP/.err"
+  RC=$?
+  set -e
+  OUT=$(cat "$TMP/.out")
+  ERR=$(cat "$TMP/.err")
+}
+
+expect_rc() {
+  [ "$RC" = "$1" ] || fail "expected exit $1, got $RC; stdout: $OUT; stderr: $ERR"
+}
+expect_out() { grep -qF -- "$1" <<<"$OUT" || fail "stdout lacks '$1': $OUT"; }
+expect_err() { grep -qF -- "$1" <<<"$ERR" || fail "stderr lacks '$1': $ERR"; }
+expect_no_err() { [ -z "$ERR" ] || fail "expected empty stderr, got: $ERR"; }
+expect_one_err_line() {
+  [ "$(grep -c . <<<"$ERR")" = 1 ] || fail "expected exactly one stderr line, got: $ERR"
+}
+
+# json_get FILE-OR-STRING EXPR: evaluates a python expression on the parsed JSON `j`.
+json_get() { python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
+
+# loop_attach FILE: attaches a loop device, prints it; exits 77 (skip) when
+# loop devices are unavailable. Detached automatically at exit.
+loop_attach() {
+  local dev
+  if ! dev=$(losetup -f --show "$1" 2>/dev/null); then
+    echo "SKIP: loop devices unavailable" >&2
+    exit 77
+  fi
+  LOOPS+=("$dev")
+  echo "$dev"
+}
+
+sha() { sha256sum "$1" | cut -d' ' -f1; }
