@@ -119,6 +119,11 @@ void print_map(const llbmp::Member& m, const DumpView& v, std::uint64_t base, co
 
 int run_dump(const DumpOptions& opt) {
   const auto m = llbmp::load_member(opt.device);
+  const bool decoded = m.bitmap && (m.bitmap->lockless || m.bitmap->classic);
+  if (!decoded && !m.ok()) {
+    print_error_findings("dump", m);  // the reasons there is nothing to dump
+    return kExitProblems;
+  }
   DumpView v = view_of(m);
   std::uint64_t base = 0;
   if (!opt.chunks.empty()) {

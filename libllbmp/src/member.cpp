@@ -92,9 +92,12 @@ void decode_lockless(const Device& dev, Member& m, MemberBitmap& bm, FindingSink
   }
   if (sb.daemon_sleep < 1) sink.error("bitmap.daemon_sleep", std::to_string(sb.daemon_sleep), "must be at least 1 second: the kernel refuses it");
   const std::uint64_t array_sync = m.md.resync_sectors();
-  if (sb.sync_size > array_sync)
+  if (sb.sync_size > array_sync) {
+    // Chunk counts derived from a refused sync_size would only add noise.
     sink.error("bitmap.sync_size", std::to_string(sb.sync_size),
                fmt::format("larger than the array's resync size ({} sectors): the kernel refuses it", array_sync));
+    return;
+  }
   if (!usable) return;
   LocklessView view;
   view.chunk_sectors = sb.chunksize;
