@@ -103,12 +103,14 @@ void decode_lockless(const Device& dev, Member& m, MemberBitmap& bm, FindingSink
   view.chunk_sectors = sb.chunksize;
   view.sync_sectors = sb.sync_size == 0 ? array_sync : sb.sync_size;
   view.chunks = chunk_count(view.sync_sectors, view.chunk_sectors);
-  view.kernel_fit = kernel_fit(view.chunk_sectors, view.sync_sectors, sb.sectors_reserved);
+  const std::uint64_t kernel_room = kernel_room_sectors(m.md, sb);
+  view.kernel_fit = kernel_room <= 0xffffffffu &&
+                    kernel_fit(view.chunk_sectors, view.sync_sectors, static_cast<std::uint32_t>(kernel_room));
   view.true_fit = true_fit(view.chunks, sb.sectors_reserved);
   if (!view.kernel_fit) {
     sink.error("bitmap.chunksize", std::to_string(sb.chunksize),
-               fmt::format("{} chunks do not fit the reserved area of {} bytes: the kernel refuses it", view.chunks,
-                           reserved_bytes));
+               fmt::format("{} chunks do not fit the kernel's bitmap room of {} bytes: the kernel refuses it", view.chunks,
+                           kernel_room * 512));
     return;
   }
   if (!view.true_fit)
@@ -229,6 +231,13 @@ void decode_bitmap(const Device& dev, Member& m, FindingSink& sink) {
 }
 
 }  // namespace
+
+std::uint64_t kernel_room_sectors(const MdSuperblock& md, const BitmapSuper& sb) noexcept {
+  if (md.minor_version == 0)
+    return md.bitmap_offset < 0 ? static_cast<std::uint64_t>(-static_cast<std::int64_t>(md.bitmap_offset))
+                                : static_cast<std::uint64_t>(std::max<std::int64_t>(0, 8 - md.bitmap_offset));
+  return sb.sectors_reserved;
+}
 
 std::optional<std::uint64_t> Member::dirty() const noexcept {
   if (!bitmap) return std::nullopt;

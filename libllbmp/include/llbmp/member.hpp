@@ -71,6 +71,12 @@ struct Member {
   std::optional<std::uint64_t> chunks() const noexcept;
 };
 
+// Sectors of bitmap room the kernel assumes (super_1_validate and
+// llbitmap_read_sb): 1.1/1.2 take sectors_reserved from the bitmap header; 1.0
+// derives the room from bitmap_offset alone (-offset before the superblock,
+// 8 - offset after it) and ignores sectors_reserved.
+std::uint64_t kernel_room_sectors(const MdSuperblock& md, const BitmapSuper& sb) noexcept;
+
 // Reads and decodes one member. Throws Error only when there is nothing to
 // decode (no md superblock, truncated device); everything else is a Finding.
 Member load_member(const Device& device);
