@@ -84,7 +84,8 @@ std::optional<State> table_transition(State from, Action action) noexcept {
 
 std::optional<State> next_state(std::uint8_t byte, Action action, const ArrayMode& mode) noexcept {
   // Rule 1: an invalid byte becomes NeedSync whatever the action.
-  if (!is_valid_state(byte)) return State::NeedSync;
+  if (!is_valid_state(byte) || (mode.kernel_618 && byte >= static_cast<std::uint8_t>(State::NeedSyncUnwritten)))
+    return State::NeedSync;
   const State from = static_cast<State>(byte);
   std::optional<State> to = table_transition(from, action);
   if (mode.degraded) {

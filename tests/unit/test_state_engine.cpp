@@ -253,3 +253,9 @@ TEST(Runs, RunLengthRangesWithBase) {
   EXPECT_EQ(runs[2].last, 105u);
   EXPECT_EQ(runs[2].byte, 3);
 }
+
+TEST(StateRules, KernelsOf618TreatTheUnwrittenSyncStatesAsInvalid) {
+  ArrayMode old{5, false, true};
+  for (const std::uint8_t b : {5, 6, 7}) EXPECT_EQ(next_state(b, Action::Daemon, old), State::NeedSync);
+  EXPECT_EQ(next_state(2, Action::Daemon, old), State::Clean);
+}

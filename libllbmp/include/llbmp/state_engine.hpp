@@ -62,6 +62,8 @@ std::optional<State> table_transition(State from, Action action) noexcept;
 struct ArrayMode {
   std::int32_t level = 1;
   bool degraded = false;
+  // 6.18-era kernels know only states 0-4: bytes 5-7 are invalid there (ONDISK.md section 7).
+  bool kernel_618 = false;
   bool raid456() const noexcept { return level == 4 || level == 5 || level == 6; }
 };
 
