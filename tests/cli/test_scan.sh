@@ -1,0 +1,61 @@
+# examine --scan: members on loop devices found through libblkid, grouped by
+# array uuid, in every format; the progress line only on a terminal.
+source "$TESTLIB"
+
+# A uuid of our own: other tests may have members attached at the same time.
+hex=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+uuid_a=${hex:0:8}:${hex:8:8}:${hex:16:8}:${hex:24:8}
+uuid_b=${hex:8:8}:${hex:0:8}:${hex:24:8}:${hex:16:8}
+
+"$MKFIXTURE" a0.img --size-mib 64 --uuid "$uuid_a" --level 1 --raid-disks 2 --role 0 --state 0-9=2
+"$MKFIXTURE" a1.img --size-mib 64 --uuid "$uuid_a" --level 1 --raid-disks 2 --role 1 --state 0-9=2
+"$MKFIXTURE" b0.img --size-mib 64 --uuid "$uuid_b" --level 1 --raid-disks 2 --role 0 --state 0-4=3
+a0=$(loop_attach a0.img); a1=$(loop_attach a1.img); b0=$(loop_attach b0.img)
+udevadm settle 2>/dev/null || true
+
+# json: one object per array, our two arrays with the right members.
+run "$LLBITMAP" examine --scan --quiet --format json
+[ "$RC" = 0 ] || [ "$RC" = 1 ] || fail "examine --scan exit $RC: $ERR"
+members_of() {  # UUID -> sorted device list
+  python3 -c 'import json,sys
+g=[x for x in json.loads(sys.argv[1]) if x["array_uuid"]==sys.argv[2]]
+print(" ".join(sorted(m["device"] for x in g for m in x["members"])), len(g))' "$OUT" "$1"
+}
+[ "$(members_of "$uuid_a")" = "$(printf '%s\n' "$a0" "$a1" | sort | tr '\n' ' ' | sed 's/ $//') 1" ] ||
+  fail "array a: $(members_of "$uuid_a"), want $a0 $a1"
+[ "$(members_of "$uuid_b")" = "$b0 1" ] || fail "array b: $(members_of "$uuid_b"), want $b0"
+agree=$(python3 -c 'import json,sys; print([x["members_agree"] for x in json.loads(sys.argv[1]) if x["array_uuid"]==sys.argv[2]][0])' "$OUT" "$uuid_a")
+[ "$agree" = True ] || fail "the members of array a should agree"
+
+# text: one heading per array.
+run "$LLBITMAP" examine --scan --brief
+expect_out "Array $uuid_a (2 members)"
+expect_out "Array $uuid_b (1 member)"
+expect_out "Filename : $b0"
+
+# prometheus: our members with their labels.
+run "$LLBITMAP" examine --scan --format prometheus
+expect_out "llbitmap_state_chunks{device=\"$b0\",array_uuid=\"$uuid_b\",state=\"need_sync\"} 5"
+expect_out "llbitmap_dirty_chunks{device=\"$a1\",array_uuid=\"$uuid_a\"} 10"
+
+# Usage: --scan with devices, or neither.
+run "$LLBITMAP" examine --scan a0.img
+expect_rc 2
+expect_err "llbitmap examine: --scan"
+run "$LLBITMAP" examine
+expect_rc 2
+expect_err "llbitmap examine: "
+
+# Not a terminal: no progress line on stderr (only findings, which all start with the prefix).
+run "$LLBITMAP" examine --scan --format json
+if grep -v '^llbitmap examine: ' <<<"$ERR" | grep -q .; then fail "unexpected stderr: $ERR"; fi
+! grep -q $'\r' <<<"$ERR" || fail "progress line written to a pipe"
+
+# On a terminal (script(1) gives one): the progress line, unless --quiet.
+if command -v script >/dev/null; then
+  script -qec "\"$LLBITMAP\" examine --scan --format json >/dev/null" /dev/null >tty.txt || true
+  grep -q "llbitmap examine: [0-9]*/[0-9]* (" tty.txt || fail "no progress line on a terminal: $(cat -v tty.txt)"
+  script -qec "\"$LLBITMAP\" examine --scan --quiet --format json >/dev/null" /dev/null >quiet.txt || true
+  ! grep -q "([0-9]*%)" quiet.txt || fail "progress line despite --quiet"
+fi
+echo "scan ok"
