@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "picture.hpp"
 #include "llbmp/member.hpp"
 #include "render.hpp"
 
@@ -24,6 +25,8 @@ struct DumpOptions {
   bool no_color = false;
   unsigned width = 64;
   unsigned rows = 16;
+  std::string svg;
+  std::string png;
 };
 
 // The chunk states of a member, one byte per chunk: llbitmap states as read,
@@ -117,6 +120,19 @@ void print_map(const llbmp::Member& m, const DumpView& v, std::uint64_t base, co
   fmt::print("\n");
 }
 
+std::uint64_t chunk_sectors_of(const llbmp::Member& m) {
+  if (m.bitmap && m.bitmap->lockless) return m.bitmap->lockless->chunk_sectors;
+  if (m.bitmap && m.bitmap->classic) return m.bitmap->classic->chunk_bytes / 512;
+  return 0;
+}
+
+void write_pictures(const llbmp::Member& m, const DumpView& v, std::uint64_t base, const DumpOptions& opt) {
+  const PictureInput in{m.device, v.bytes, v.classic, base, chunk_sectors_of(m), utc_now()};
+  const Scene scene = picture_scene(in);
+  if (!opt.svg.empty()) write_svg(opt.svg, scene);
+  if (!opt.png.empty()) write_png(opt.png, scene);
+}
+
 int run_dump(const DumpOptions& opt) {
   const auto m = llbmp::load_member(opt.device);
   const bool decoded = m.bitmap && (m.bitmap->lockless || m.bitmap->classic);
@@ -135,7 +151,9 @@ int run_dump(const DumpOptions& opt) {
                                         v.bytes.begin() + static_cast<std::ptrdiff_t>(last + 1));
     base = span.first;
   }
-  if (opt.map) {
+  if (!opt.svg.empty() || !opt.png.empty()) {
+    write_pictures(m, v, base, opt);
+  } else if (opt.map) {
     print_map(m, v, base, opt);
   } else if (opt.format == "raw") {
     if (std::fwrite(v.bytes.data(), 1, v.bytes.size(), stdout) != v.bytes.size())
@@ -179,7 +197,10 @@ Runner add_dump(CLI::App& app) {
   cmd->add_flag("--no-color", opt->no_color, "Plain characters in --map, even on a terminal");
   cmd->add_option("--width", opt->width, "Cells per --map row")->check(CLI::Range(8u, 512u))->capture_default_str();
   cmd->add_option("--rows", opt->rows, "Maximum --map rows")->check(CLI::Range(1u, 4096u))->capture_default_str();
-  cmd->footer("Example:\n  llbitmap dump /dev/sdb1\n  llbitmap dump --chunks 0-511 --format csv member.img\n  llbitmap dump --map /dev/sdb1");
+  cmd->add_option("--svg", opt->svg, "Write a picture of the bitmap to FILE as SVG (instead of the text output)")->type_name("FILE");
+  cmd->add_option("--png", opt->png, "Write a picture of the bitmap to FILE as PNG (instead of the text output)")->type_name("FILE");
+  cmd->footer("Example:\n  llbitmap dump /dev/sdb1\n  llbitmap dump --chunks 0-511 --format csv member.img\n  llbitmap dump --map /dev/sdb1\n"
+              "  llbitmap dump --svg sdb1.svg --png sdb1.png /dev/sdb1");
   return [opt] { return run_dump(*opt); };
 }
 
