@@ -1,0 +1,68 @@
+# man/: every page renders without a warning, one page per command that
+# exists (and none for a command that does not), each page's OPTIONS list
+# equals the command's --help option list, the examples use only options that
+# exist, and the pages carry exit status, the eight states and SEE ALSO.
+source "$TESTLIB"
+: "${LLBITMAP_SOURCE_DIR:?}"
+man=$LLBITMAP_SOURCE_DIR/man
+command -v groff >/dev/null || { echo "SKIP: groff missing" >&2; exit 77; }
+
+# Long and short options of a --help text (the Options: section only).
+help_options() {
+  awk '/^Options:/ {on=1; next} /^[A-Za-z]/ {on=0} on && /^  -/ {print $1}' | tr ',' '\n' | grep -E '^-' | sort -u
+}
+# Options named in the .TP headers of a page's OPTIONS section.
+man_options() {
+  awk '/^\.SH OPTIONS/ {on=1; next} /^\.SH/ {on=0} on && prev == ".TP" {print} {prev=$0}' "$1" |
+    sed 's/\\-/-/g' | grep -oE '(^|[ "])--?[a-zA-Z][a-zA-Z-]*' | tr -d ' "' | sort -u
+}
+
+commands=$("$LLBITMAP" --help | awk '/^Subcommands:/ {on=1; next} on && /^  [a-z]/ {print $1}')
+[ -n "$commands" ] || fail "no commands in llbitmap --help"
+
+# Rendering: groff -ww reports every warning on stderr; mandoc -Tlint too when installed.
+for page in "$man"/*.8; do
+  warnings=$(groff -man -ww -z "$page" 2>&1) || fail "groff fails on $page: $warnings"
+  [ -z "$warnings" ] || fail "groff warns on $(basename "$page"): $warnings"
+  if command -v mandoc >/dev/null; then
+    lint=$(mandoc -Tlint -Wwarning "$page" 2>&1) || fail "mandoc -Tlint on $(basename "$page"): $lint"
+  fi
+  for section in NAME SYNOPSIS DESCRIPTION OPTIONS "EXIT STATUS" EXAMPLES "SEE ALSO"; do
+    grep -q "^\.SH \"*$section" "$page" || fail "$(basename "$page") has no $section section"
+  done
+  grep -q '^\.BR mdadm (8)' "$page" || fail "$(basename "$page"): SEE ALSO lacks mdadm(8)"
+  grep -q '^\.BR md (4)' "$page" || fail "$(basename "$page"): SEE ALSO lacks md(4)"
+done
+
+# Top level: the page lists every command, and its options are --help's.
+diff <("$LLBITMAP" --help | help_options) <(man_options "$man/llbitmap.8") ||
+  fail "llbitmap.8 options differ from llbitmap --help (< help, > man)"
+for state in unwritten clean dirty need_sync syncing need_sync_unwritten syncing_unwritten clean_unwritten; do
+  grep -qE "^\.BR [0-7] \" $state\"" "$man/llbitmap.8" || fail "llbitmap.8 does not explain state $state"
+done
+for code in 0 1 2; do
+  awk '/^\.SH EXIT STATUS/ {on=1; next} /^\.SH/ {on=0} on' "$man/llbitmap.8" | grep -qx "\.B $code" ||
+    fail "llbitmap.8 EXIT STATUS lacks $code"
+done
+
+# One page per command, nothing documented that does not exist.
+for cmd in $commands; do
+  page=$man/llbitmap-$cmd.8
+  [ -f "$page" ] || fail "no man page for command $cmd"
+  grep -q "^\.B $cmd\$" "$man/llbitmap.8" || fail "llbitmap.8 COMMANDS lacks $cmd"
+  grep -q "^\.BR llbitmap\\\\-$cmd (8)" "$man/llbitmap.8" || fail "llbitmap.8 does not refer to llbitmap-$cmd(8)"
+  help=$("$LLBITMAP" "$cmd" --help)
+  grep -q '^Example' <<<"$help" || fail "$cmd --help shows no example"
+  diff <(help_options <<<"$help") <(man_options "$page") ||
+    fail "llbitmap-$cmd.8 options differ from llbitmap $cmd --help (< help, > man)"
+  # Every option an example uses exists.
+  awk '/^\.EX/ {on=1; next} /^\.EE/ {on=0} on' "$page" | sed 's/\\-/-/g' | grep -o "llbitmap $cmd [^|)>;]*" |
+    grep -oE ' --?[a-zA-Z][a-zA-Z-]*' | tr -d ' ' | sort -u | while read -r opt; do
+      help_options <<<"$help" | grep -qx -- "$opt" || fail "llbitmap-$cmd.8 example uses $opt, which $cmd does not have"
+    done
+done
+for page in "$man"/llbitmap-*.8; do
+  cmd=$(basename "$page" .8); cmd=${cmd#llbitmap-}
+  grep -qx "$cmd" <<<"$commands" || fail "$(basename "$page") documents $cmd, which llbitmap does not have"
+done
+echo "man ok: $(echo $commands)"
