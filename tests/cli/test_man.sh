@@ -48,13 +48,13 @@ done
 # One page per command, nothing documented that does not exist.
 for cmd in $commands; do
   page=$man/llbitmap-$cmd.8
-  [ -f "$page" ] || fail "no man page for command $cmd"
+  [ -f "$page" ] || fail "no man page for command $cmd: add man/llbitmap-$cmd.8 (man/llbitmap-dump.8 shows the layout) and list it in man/llbitmap.8"
   grep -q "^\.B $cmd\$" "$man/llbitmap.8" || fail "llbitmap.8 COMMANDS lacks $cmd"
   grep -q "^\.BR llbitmap\\\\-$cmd (8)" "$man/llbitmap.8" || fail "llbitmap.8 does not refer to llbitmap-$cmd(8)"
   help=$("$LLBITMAP" "$cmd" --help)
   grep -q '^Example' <<<"$help" || fail "$cmd --help shows no example"
   diff <(help_options <<<"$help") <(man_options "$page") ||
-    fail "llbitmap-$cmd.8 options differ from llbitmap $cmd --help (< help, > man)"
+    fail "llbitmap-$cmd.8 options differ from llbitmap $cmd --help (< only in --help, > only in the page): document each option in the page's OPTIONS section as a .TP entry"
   # Every option an example uses exists.
   awk '/^\.EX/ {on=1; next} /^\.EE/ {on=0} on' "$page" | sed 's/\\-/-/g' | grep -o "llbitmap $cmd [^|)>;]*" |
     grep -oE ' --?[a-zA-Z][a-zA-Z-]*' | tr -d ' ' | sort -u | while read -r opt; do
