@@ -4,7 +4,7 @@
 
 # _llbitmap_commands PROG: one command per line.
 _llbitmap_commands() {
-  "$1" --help 2>/dev/null | awk '/^Subcommands:/ {on=1; next} on && /^  [a-z]/ {print $1}'
+  "$1" --help 2>/dev/null | awk '/^Subcommands:/ {on=1; next} /^[A-Za-z]/ {on=0} on && /^  [a-z]/ {print $1}'
 }
 
 # _llbitmap_options PROG CMD: "NAMES<TAB>TYPE" per option (TYPE empty for flags).

@@ -9,7 +9,7 @@ end
 
 function __llbitmap_commands
     set -l prog (__llbitmap_prog)
-    $prog --help 2>/dev/null | awk '/^Subcommands:/ {on=1; next}
+    $prog --help 2>/dev/null | awk '/^Subcommands:/ {on=1; next} /^[A-Za-z]/ {on=0}
         on && /^  [a-z]/ {n=$1; $1=""; sub(/^ +/, ""); print n "\t" $0}'
 end
 

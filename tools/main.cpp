@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   CLI::App app{"llbitmap: examine, dump, create, convert and replay the Linux md lockless bitmap (llbitmap) offline"};
   app.set_version_flag("--version", std::string("llbitmap ") + llbmp::kVersion);
   app.require_subcommand(1);
+  app.footer("Example:\n  llbitmap examine /dev/sdb1\n  llbitmap COMMAND --help\nManual: llbitmap(8), llbitmap-COMMAND(8)");
   std::map<std::string, Runner> runners;
   for (const auto& entry : kCommands) runners.emplace(entry.name, entry.add(app));
 

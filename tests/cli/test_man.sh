@@ -17,7 +17,7 @@ man_options() {
     sed 's/\\-/-/g' | grep -oE '(^|[ "])--?[a-zA-Z][a-zA-Z-]*' | tr -d ' "' | sort -u
 }
 
-commands=$("$LLBITMAP" --help | awk '/^Subcommands:/ {on=1; next} on && /^  [a-z]/ {print $1}')
+commands=$("$LLBITMAP" --help | awk '/^Subcommands:/ {on=1; next} /^[A-Za-z]/ {on=0} on && /^  [a-z]/ {print $1}')
 [ -n "$commands" ] || fail "no commands in llbitmap --help"
 
 # Rendering: groff -ww reports every warning on stderr; mandoc -Tlint too when installed.
