@@ -20,6 +20,9 @@ man_options() {
 commands=$("$LLBITMAP" --help | awk '/^Subcommands:/ {on=1; next} /^[A-Za-z]/ {on=0} on && /^  [a-z]/ {print $1}')
 [ -n "$commands" ] || fail "no commands in llbitmap --help"
 
+version=$("$LLBITMAP" --version | sed -n 's/^llbitmap \([0-9]*\.[0-9]*\).*/\1/p')
+[ -n "$version" ] || fail "llbitmap --version prints no version"
+
 # Rendering: groff -ww reports every warning on stderr; mandoc -Tlint too when installed.
 for page in "$man"/*.8; do
   warnings=$(groff -man -ww -z "$page" 2>&1) || fail "groff fails on $page: $warnings"
@@ -27,6 +30,7 @@ for page in "$man"/*.8; do
   if command -v mandoc >/dev/null; then
     lint=$(mandoc -Tlint -Wwarning "$page" 2>&1) || fail "mandoc -Tlint on $(basename "$page"): $lint"
   fi
+  grep -q "^\.TH .* \"llbitmap $version\"" "$page" || fail "$(basename "$page"): .TH should name llbitmap $version"
   for section in NAME SYNOPSIS DESCRIPTION OPTIONS "EXIT STATUS" EXAMPLES "SEE ALSO"; do
     grep -q "^\.SH \"*$section" "$page" || fail "$(basename "$page") has no $section section"
   done
