@@ -4,9 +4,13 @@
 #include "llbmp/state_engine.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
+#if defined(__x86_64__)
+#include <immintrin.h>
 #endif
 
 namespace llbmp {
@@ -40,23 +44,109 @@ constexpr std::string_view kActionNames[kActionCount] = {"startwrite", "startsyn
                                                          "daemon", "discard", "stale", "proactivesync", "clearunwritten"};
 
 constexpr std::uint16_t kNoChange = 0x100;
+using Transitions = std::array<std::uint16_t, 256>;
 
 constexpr bool marks_with_infect(State s) noexcept { return s == State::Dirty || s == State::NeedSync; }
 constexpr bool wants_sync(State s) noexcept { return s == State::NeedSync || s == State::NeedSyncUnwritten; }
+constexpr bool wants_sync_byte(std::uint8_t b) noexcept { return b == 3 || b == 5; }
+// Bytes a coalescing pass (llbitmap_infect_dirty_bits) rewrites.
+constexpr bool infectable(std::uint16_t b) noexcept { return b == 0 || b == 1 || b == 7; }
+// A transition that marks no block: chunks taking it are independent of each other.
+constexpr bool cheap(std::uint16_t to) noexcept { return to == kNoChange || (to != 2 && to != 3 && to != 5); }
 
-// next_state for all 256 byte values of one (action, mode).
-struct Lut {
-  std::array<std::uint16_t, 256> next{};
-  Lut(Action action, const ArrayMode& mode) {
-    for (unsigned b = 0; b < 256; ++b) {
-      const auto s = next_state(static_cast<std::uint8_t>(b), action, mode);
-      next[b] = s ? static_cast<std::uint16_t>(*s) : kNoChange;
+// next_state depends on the mode only through these three bits.
+constexpr std::size_t kModeVariants = 8;
+std::size_t mode_index(const ArrayMode& mode) noexcept {
+  return (mode.degraded ? 4u : 0u) | (mode.kernel_618 ? 2u : 0u) | (mode.raid456() ? 1u : 0u);
+}
+
+// next_state for all 256 byte values of every (action, mode), built once.
+const Transitions& transitions(Action action, const ArrayMode& mode) {
+  static const auto tables = [] {
+    std::array<Transitions, kActionCount * kModeVariants> t{};
+    for (std::size_t a = 0; a < kActionCount; ++a)
+      for (std::size_t m = 0; m < kModeVariants; ++m) {
+        const ArrayMode variant{(m & 1) != 0 ? 5 : 1, (m & 4) != 0, (m & 2) != 0};
+        for (unsigned b = 0; b < 256; ++b) {
+          const auto to = next_state(static_cast<std::uint8_t>(b), static_cast<Action>(a), variant);
+          t[a * kModeVariants + m][b] = to ? static_cast<std::uint16_t>(*to) : kNoChange;
+        }
+      }
+    return t;
+  }();
+  return tables[static_cast<std::size_t>(action) * kModeVariants + mode_index(mode)];
+}
+
+// Length of the run of byte c at the start of p[0, n).
+std::size_t run_length(const std::uint8_t* p, std::size_t n, std::uint8_t c) noexcept {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i v = _mm_set1_epi8(static_cast<char>(c));
+  const auto* q = reinterpret_cast<const __m128i*>(p);
+  for (; i + 64 <= n; i += 64, q += 4) {
+    const __m128i eq = _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(_mm_loadu_si128(q), v), _mm_cmpeq_epi8(_mm_loadu_si128(q + 1), v)),
+                                     _mm_and_si128(_mm_cmpeq_epi8(_mm_loadu_si128(q + 2), v), _mm_cmpeq_epi8(_mm_loadu_si128(q + 3), v)));
+    if (_mm_movemask_epi8(eq) != 0xffff) break;
+  }
+  for (; i + 16 <= n; i += 16) {
+    const int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)), v));
+    if (mask != 0xffff) return i + static_cast<std::size_t>(__builtin_ctz(~static_cast<unsigned>(mask)));
+  }
+#endif
+  while (i < n && p[i] == c) ++i;
+  return i;
+}
+
+// Whether p[0, n) holds a Dirty or NeedSync byte.
+bool has_dirty(const std::uint8_t* p, std::size_t n) noexcept {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i dirty = _mm_set1_epi8(static_cast<char>(State::Dirty));
+  const __m128i need_sync = _mm_set1_epi8(static_cast<char>(State::NeedSync));
+  for (; i + 16 <= n; i += 16) {
+    const __m128i data = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(data, dirty), _mm_cmpeq_epi8(data, need_sync))) != 0) return true;
+  }
+#endif
+  for (; i < n; ++i)
+    if (p[i] == static_cast<std::uint8_t>(State::Dirty) || p[i] == static_cast<std::uint8_t>(State::NeedSync)) return true;
+  return false;
+}
+
+// llbitmap_infect_dirty_bits over p[0, n): Unwritten becomes unwritten_to,
+// Clean and CleanUnwritten become Dirty. Returns the bytes changed.
+std::uint64_t infect_bytes(std::uint8_t* p, std::size_t n, std::uint8_t unwritten_to) noexcept {
+  std::uint64_t changed = 0;
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i unwritten = _mm_set1_epi8(static_cast<char>(State::Unwritten));
+  const __m128i clean = _mm_set1_epi8(static_cast<char>(State::Clean));
+  const __m128i clean_unwritten = _mm_set1_epi8(static_cast<char>(State::CleanUnwritten));
+  const __m128i to_unwritten = _mm_set1_epi8(static_cast<char>(unwritten_to));
+  const __m128i to_dirty = _mm_set1_epi8(static_cast<char>(State::Dirty));
+  for (; i + 16 <= n; i += 16) {
+    auto* q = reinterpret_cast<__m128i*>(p + i);
+    const __m128i data = _mm_loadu_si128(q);
+    const __m128i m0 = _mm_cmpeq_epi8(data, unwritten);
+    const __m128i m1 = _mm_or_si128(_mm_cmpeq_epi8(data, clean), _mm_cmpeq_epi8(data, clean_unwritten));
+    const __m128i any = _mm_or_si128(m0, m1);
+    const int mask = _mm_movemask_epi8(any);
+    if (mask == 0) continue;
+    const __m128i kept = _mm_andnot_si128(any, data);
+    _mm_storeu_si128(q, _mm_or_si128(kept, _mm_or_si128(_mm_and_si128(m0, to_unwritten), _mm_and_si128(m1, to_dirty))));
+    changed += static_cast<std::uint64_t>(std::popcount(static_cast<unsigned>(mask)));
+  }
+#endif
+  for (; i < n; ++i) {
+    if (p[i] == static_cast<std::uint8_t>(State::Unwritten)) {
+      p[i] = unwritten_to;
+      ++changed;
+    } else if (p[i] == static_cast<std::uint8_t>(State::Clean) || p[i] == static_cast<std::uint8_t>(State::CleanUnwritten)) {
+      p[i] = static_cast<std::uint8_t>(State::Dirty);
+      ++changed;
     }
   }
-};
-
-bool uniform(const std::uint8_t* p, std::size_t n) noexcept {
-  return n == 0 || std::all_of(p + 1, p + n, [first = p[0]](std::uint8_t b) { return b == first; });
+  return changed;
 }
 
 }  // namespace
@@ -116,32 +206,88 @@ StateCounts& StateCounts::operator+=(const StateCounts& other) noexcept {
   return *this;
 }
 
-StateCounts count_states(std::span<const std::uint8_t> bytes) noexcept {
-  StateCounts counts;
-  std::size_t i = 0;
+namespace {
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define LLBMP_HAVE_AVX2_PATH 1
+// 64 bytes at a time: a block of one byte value adds 64 to that state at
+// once (most of a real array); any other block adds its per-state equality
+// masks to byte-wide lane counters, folded into the totals with vpsadbw
+// before they can overflow. Returns the bytes counted.
+__attribute__((target("avx2"))) std::size_t count_avx2(const std::uint8_t* p, std::size_t n,
+                                                       std::array<std::uint64_t, kStateCount>& by_state) noexcept {
+  const std::size_t blocks = n / 64;
+  std::size_t b = 0;
+  while (b < blocks) {
+    __m256i acc[kStateCount];
+    for (auto& a : acc) a = _mm256_setzero_si256();
+    // Each counted block adds at most 2 to a lane: 127 blocks stay below 255.
+    for (unsigned counted = 0; b < blocks && counted < 127; ++b) {
+      const std::uint8_t* q = p + b * 64;
+      const __m256i x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q));
+      const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 32));
+      const __m256i first = _mm256_set1_epi8(static_cast<char>(q[0]));
+      const __m256i same = _mm256_and_si256(_mm256_cmpeq_epi8(x0, first), _mm256_cmpeq_epi8(x1, first));
+      if (_mm256_movemask_epi8(same) == -1) {
+        if (is_valid_state(q[0])) by_state[q[0]] += 64;
+        continue;
+      }
+      ++counted;
+      for (std::size_t s = 0; s < kStateCount; ++s) {
+        const __m256i v = _mm256_set1_epi8(static_cast<char>(s));
+        acc[s] = _mm256_sub_epi8(acc[s], _mm256_cmpeq_epi8(x0, v));
+        acc[s] = _mm256_sub_epi8(acc[s], _mm256_cmpeq_epi8(x1, v));
+      }
+    }
+    for (std::size_t s = 0; s < kStateCount; ++s) {
+      const __m256i sums = _mm256_sad_epu8(acc[s], _mm256_setzero_si256());
+      by_state[s] += static_cast<std::uint64_t>(_mm256_extract_epi64(sums, 0)) +
+                     static_cast<std::uint64_t>(_mm256_extract_epi64(sums, 1)) +
+                     static_cast<std::uint64_t>(_mm256_extract_epi64(sums, 2)) +
+                     static_cast<std::uint64_t>(_mm256_extract_epi64(sums, 3));
+    }
+  }
+  return blocks * 64;
+}
+#endif
+
 #if defined(__SSE2__)
-  // Per state, byte-wide equality counters in 16 lanes, folded into 64-bit
-  // totals with psadbw before they can overflow (every 255 vectors).
-  const std::size_t vectors = bytes.size() / 16;
+// Per state, byte-wide equality counters in 16 lanes, folded into 64-bit
+// totals with psadbw before they can overflow (every 255 vectors).
+std::size_t count_sse2(const std::uint8_t* p, std::size_t n, std::array<std::uint64_t, kStateCount>& by_state) noexcept {
+  const std::size_t vectors = n / 16;
   std::size_t v = 0;
   while (v < vectors) {
     const std::size_t batch = std::min<std::size_t>(255, vectors - v);
     __m128i acc[kStateCount];
     for (auto& a : acc) a = _mm_setzero_si128();
-    const auto* p = reinterpret_cast<const __m128i*>(bytes.data()) + v;
+    const auto* q = reinterpret_cast<const __m128i*>(p) + v;
     for (std::size_t k = 0; k < batch; ++k) {
-      const __m128i data = _mm_loadu_si128(p + k);
+      const __m128i data = _mm_loadu_si128(q + k);
       for (std::size_t s = 0; s < kStateCount; ++s)
         acc[s] = _mm_sub_epi8(acc[s], _mm_cmpeq_epi8(data, _mm_set1_epi8(static_cast<char>(s))));
     }
     for (std::size_t s = 0; s < kStateCount; ++s) {
       const __m128i sums = _mm_sad_epu8(acc[s], _mm_setzero_si128());
-      counts.by_state[s] += static_cast<std::uint64_t>(_mm_cvtsi128_si64(sums)) +
-                            static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)));
+      by_state[s] += static_cast<std::uint64_t>(_mm_cvtsi128_si64(sums)) +
+                     static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)));
     }
     v += batch;
   }
-  i = vectors * 16;
+  return vectors * 16;
+}
+#endif
+
+}  // namespace
+
+StateCounts count_states(std::span<const std::uint8_t> bytes) noexcept {
+  StateCounts counts;
+  std::size_t i = 0;
+#if defined(LLBMP_HAVE_AVX2_PATH)
+  if (__builtin_cpu_supports("avx2")) i = count_avx2(bytes.data(), bytes.size(), counts.by_state);
+#endif
+#if defined(__SSE2__)
+  if (i == 0) i = count_sse2(bytes.data(), bytes.size(), counts.by_state);
 #endif
   for (; i < bytes.size(); ++i)
     if (is_valid_state(bytes[i])) ++counts.by_state[bytes[i]];
@@ -168,6 +314,7 @@ std::vector<StateRun> state_runs(std::span<const std::uint8_t> bytes, std::uint6
 StateArea::StateArea(std::vector<std::uint8_t> bytes, std::uint64_t chunks, std::uint32_t io_size)
     : bytes_(std::move(bytes)), chunks_(chunks), io_size_(io_size == 0 ? 512 : io_size) {
   if (bytes_.size() < chunks_) bytes_.resize(chunks_, 0);
+  if (is_power_of_two(io_size_)) io_shift_ = static_cast<unsigned>(std::countr_zero(io_size_));
   pending_.assign(static_cast<std::size_t>(div_round_up(kStateOffset + bytes_.size(), io_size_)), false);
 }
 
@@ -192,69 +339,80 @@ std::vector<std::uint64_t> StateArea::take_pending() {
   return blocks;
 }
 
+std::uint64_t StateArea::block_first_byte(std::uint64_t block) const noexcept {
+  return std::max<std::uint64_t>(block * io_size_, kStateOffset) - kStateOffset;
+}
+
+std::uint64_t StateArea::block_end_byte(std::uint64_t block) const noexcept {
+  return (block + 1) * io_size_ - kStateOffset;
+}
+
 // llbitmap_infect_dirty_bits: the kernel walks the raw bytes of the whole
 // block; bytes before area offset 1024 (the header, only reachable with a
-// 4 KiB io_size) are left out here.
-void StateArea::infect_block(std::uint64_t block, const ArrayMode& mode, ActionOutcome& outcome) {
-  const std::uint64_t begin = std::max<std::uint64_t>(block * io_size_, kStateOffset) - kStateOffset;
-  const std::uint64_t end = std::min<std::uint64_t>((block + 1) * io_size_ - kStateOffset, bytes_.size());
-  const auto unwritten_to = static_cast<std::uint8_t>(mode.raid456() ? State::NeedSync : State::Dirty);
-  for (std::uint64_t i = begin; i < end; ++i) {
-    switch (bytes_[i]) {
-      case static_cast<std::uint8_t>(State::Unwritten):
-        bytes_[i] = unwritten_to;
-        ++outcome.coalesced;
-        break;
-      case static_cast<std::uint8_t>(State::Clean):
-      case static_cast<std::uint8_t>(State::CleanUnwritten):
-        bytes_[i] = static_cast<std::uint8_t>(State::Dirty);
-        ++outcome.coalesced;
-        break;
-      default: break;
-    }
+// 4 KiB io_size) are left out here. After one pass over the block, only the
+// bytes written since can need it again: the tracker limits the walk to them.
+void StateArea::infect_block(std::uint64_t block, const ArrayMode& mode, ActionOutcome& outcome,
+                             InfectTracker& tracker) {
+  std::uint64_t begin = block_first_byte(block);
+  std::uint64_t end = std::min<std::uint64_t>(block_end_byte(block), bytes_.size());
+  if (tracker.swept) {
+    begin = std::max(begin, tracker.since_first);
+    end = std::min(end, tracker.since_end);
   }
+  const auto unwritten_to = static_cast<std::uint8_t>(mode.raid456() ? State::NeedSync : State::Dirty);
+  if (begin < end) outcome.coalesced += infect_bytes(bytes_.data() + begin, static_cast<std::size_t>(end - begin), unwritten_to);
+  tracker = {true, 0, 0};
 }
 
 // llbitmap_set_page_dirty: the block is written back before the data write;
 // a second Dirty/NeedSync chunk in it coalesces the whole block.
-void StateArea::mark_pending(std::uint64_t chunk, bool infect, const ArrayMode& mode, ActionOutcome& outcome) {
+void StateArea::mark_pending(std::uint64_t chunk, bool infect, const ArrayMode& mode, ActionOutcome& outcome,
+                             InfectTracker& tracker) {
   const std::uint64_t block = block_of(chunk);
   if (mode.degraded || !infect) {
     test_and_set_pending(block);
     return;
   }
   if (test_and_set_pending(block)) {
-    infect_block(block, mode, outcome);
+    infect_block(block, mode, outcome, tracker);
     return;
   }
-  const std::uint64_t begin = std::max<std::uint64_t>(block * io_size_, kStateOffset) - kStateOffset;
-  const std::uint64_t end = std::min<std::uint64_t>((block + 1) * io_size_ - kStateOffset, bytes_.size());
-  for (std::uint64_t i = begin; i < end; ++i) {
-    if (i == chunk) continue;
-    if (bytes_[i] == static_cast<std::uint8_t>(State::Dirty) || bytes_[i] == static_cast<std::uint8_t>(State::NeedSync)) {
-      infect_block(block, mode, outcome);
-      return;
-    }
-  }
+  const std::uint64_t begin = block_first_byte(block);
+  const std::uint64_t end = std::min<std::uint64_t>(block_end_byte(block), bytes_.size());
+  const std::uint8_t* p = bytes_.data();
+  if (has_dirty(p + begin, static_cast<std::size_t>(chunk - begin)) ||
+      (chunk + 1 < end && has_dirty(p + chunk + 1, static_cast<std::size_t>(end - chunk - 1))))
+    infect_block(block, mode, outcome, tracker);
 }
 
-void StateArea::apply_block(Action action, std::uint64_t first, std::uint64_t last, const ArrayMode& mode,
+// Chunks [first, last] of one block, in order: coalescing depends on it.
+void StateArea::apply_block(const Transitions& next, std::uint64_t first, std::uint64_t last, const ArrayMode& mode,
                             ActionOutcome& outcome) {
+  InfectTracker tracker;
   for (std::uint64_t i = first; i <= last; ++i) {
     const std::uint8_t c = bytes_[i];
-    if (c == static_cast<std::uint8_t>(State::NeedSync) || c == static_cast<std::uint8_t>(State::NeedSyncUnwritten))
-      outcome.wants_resync = true;
-    const auto to = next_state(c, action, mode);
+    if (wants_sync_byte(c)) outcome.wants_resync = true;
+    const std::uint16_t t = next[c];
+    if (t == kNoChange) {
+      // A run of bytes the action leaves alone: skipped at once.
+      outcome.last = std::nullopt;
+      i += run_length(bytes_.data() + i, static_cast<std::size_t>(last + 1 - i), c) - 1;
+      continue;
+    }
+    const auto to = static_cast<State>(t);
     outcome.last = to;
-    if (!to) continue;
-    bytes_[i] = static_cast<std::uint8_t>(*to);
+    bytes_[i] = static_cast<std::uint8_t>(t);
     ++outcome.changed;
-    if (marks_with_infect(*to))
-      mark_pending(i, true, mode, outcome);
-    else if (*to == State::NeedSyncUnwritten)
-      mark_pending(i, false, mode, outcome);
-    if (wants_sync(*to)) outcome.wants_resync = true;
-    if (*to == State::Dirty) outcome.armed_daemon = true;
+    if (infectable(t)) {
+      tracker.since_first = tracker.since_first == tracker.since_end ? i : tracker.since_first;
+      tracker.since_end = i + 1;
+    }
+    if (marks_with_infect(to))
+      mark_pending(i, true, mode, outcome, tracker);
+    else if (to == State::NeedSyncUnwritten)
+      mark_pending(i, false, mode, outcome, tracker);
+    if (wants_sync(to)) outcome.wants_resync = true;
+    if (to == State::Dirty) outcome.armed_daemon = true;
   }
 }
 
@@ -262,35 +420,33 @@ ActionOutcome StateArea::apply(Action action, std::uint64_t first, std::uint64_t
   ActionOutcome outcome;
   if (chunks_ == 0 || first >= chunks_) return outcome;
   last = std::min(last, chunks_ - 1);
-  const Lut lut(action, mode);
+  const Transitions& next = transitions(action, mode);
   std::uint64_t i = first;
   while (i <= last) {
-    // One io_size block at a time: a block whose chunks only take states that
-    // are not written back at once is a plain table look-up; any other block is
-    // walked chunk by chunk, because coalescing depends on the order.
-    const std::uint64_t block_end = std::min(last, (block_of(i) + 1) * io_size_ - kStateOffset - 1);
-    const std::uint8_t* p = bytes_.data() + i;
-    const std::size_t n = static_cast<std::size_t>(block_end - i + 1);
-    if (uniform(p, n)) {
-      const std::uint16_t to = lut.next[p[0]];
-      const bool cheap = to == kNoChange || (!marks_with_infect(static_cast<State>(to)) &&
-                                             static_cast<State>(to) != State::NeedSyncUnwritten);
-      if (cheap) {
-        const std::uint8_t c = p[0];
-        if (c == static_cast<std::uint8_t>(State::NeedSync) || c == static_cast<std::uint8_t>(State::NeedSyncUnwritten))
-          outcome.wants_resync = true;
+    // Chunks whose transition marks no block are independent of each other:
+    // a run of one such byte over whole blocks is one table look-up and a
+    // memset. Any other block is walked chunk by chunk, because coalescing
+    // depends on the order.
+    const std::uint64_t block_end = std::min(last, block_end_byte(block_of(i)) - 1);
+    const std::uint8_t c = bytes_[i];
+    const std::uint16_t to = next[c];
+    if (cheap(to)) {
+      const std::uint64_t run = i + run_length(bytes_.data() + i, static_cast<std::size_t>(last + 1 - i), c);
+      if (run > block_end) {
+        const std::uint64_t stop = run == last + 1 ? run : std::max(block_end + 1, block_first_byte(block_of(run)));
+        if (wants_sync_byte(c)) outcome.wants_resync = true;
         if (to != kNoChange) {
-          std::memset(bytes_.data() + i, static_cast<int>(to), n);
-          outcome.changed += n;
+          std::memset(bytes_.data() + i, static_cast<int>(to), static_cast<std::size_t>(stop - i));
+          outcome.changed += stop - i;
           outcome.last = static_cast<State>(to);
         } else {
           outcome.last = std::nullopt;
         }
-        i = block_end + 1;
+        i = stop;
         continue;
       }
     }
-    apply_block(action, i, block_end, mode, outcome);
+    apply_block(next, i, block_end, mode, outcome);
     i = block_end + 1;
   }
   if (mode.degraded) outcome.wants_resync = false;

@@ -150,3 +150,14 @@ TEST(StateAreaModel, EveryActionModeAndIoSizeAgreesWithTheModel) {
           if (::testing::Test::HasFailure()) return;
         }
 }
+
+TEST(StateAreaModel, CountingRunsAndRandomBytesMatchesANaiveCount) {
+  std::mt19937_64 rng(99);
+  for (const std::size_t n : {63u, 64u, 65u, 100000u, 300001u}) {
+    for (const auto& bytes : {realistic(n, rng), random_bytes(n, rng, 256), std::vector<std::uint8_t>(n, 200)}) {
+      StateCounts naive;
+      for (const auto b : bytes) is_valid_state(b) ? ++naive.by_state[b] : ++naive.invalid;
+      EXPECT_EQ(count_states(bytes), naive) << n;
+    }
+  }
+}

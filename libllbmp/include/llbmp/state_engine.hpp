@@ -126,16 +126,32 @@ public:
   std::vector<std::uint64_t> take_pending();
 
 private:
-  std::uint64_t block_of(std::uint64_t chunk) const noexcept { return (kStateOffset + chunk) / io_size_; }
-  void infect_block(std::uint64_t block, const ArrayMode& mode, ActionOutcome& outcome);
-  void mark_pending(std::uint64_t chunk, bool infect, const ArrayMode& mode, ActionOutcome& outcome);
+  // Next byte for each byte value under one (action, mode); 0x100: no change.
+  using Transitions = std::array<std::uint16_t, 256>;
+  // Within one apply over one block: after a coalescing pass, only bytes
+  // written since (in [since_first, since_end)) can be coalesced again.
+  struct InfectTracker {
+    bool swept = false;
+    std::uint64_t since_first = 0;
+    std::uint64_t since_end = 0;
+  };
+
+  std::uint64_t block_of(std::uint64_t chunk) const noexcept {
+    return io_shift_ != 0 ? (kStateOffset + chunk) >> io_shift_ : (kStateOffset + chunk) / io_size_;
+  }
+  std::uint64_t block_first_byte(std::uint64_t block) const noexcept;
+  std::uint64_t block_end_byte(std::uint64_t block) const noexcept;
+  void infect_block(std::uint64_t block, const ArrayMode& mode, ActionOutcome& outcome, InfectTracker& tracker);
+  void mark_pending(std::uint64_t chunk, bool infect, const ArrayMode& mode, ActionOutcome& outcome,
+                    InfectTracker& tracker);
   bool test_and_set_pending(std::uint64_t block);
-  void apply_block(Action action, std::uint64_t first, std::uint64_t last, const ArrayMode& mode,
+  void apply_block(const Transitions& next, std::uint64_t first, std::uint64_t last, const ArrayMode& mode,
                    ActionOutcome& outcome);
 
   std::vector<std::uint8_t> bytes_;
   std::uint64_t chunks_;
   std::uint32_t io_size_;
+  unsigned io_shift_ = 0;  // log2(io_size_) when a power of two, else 0 (divide)
   std::vector<bool> pending_;
   std::uint64_t pending_count_ = 0;
 };
