@@ -56,14 +56,32 @@ std::string human_size(std::uint64_t bytes) {
   return fmt::format(" ({:.2f} TiB {:.2f} TB)", b / (1ULL << 40), b / 1e12);
 }
 
+namespace {
+
+// Bytes read from a device (names) or given by the user (paths) may be
+// anything: bytes outside printable ASCII are shown as \xNN, so JSON stays
+// valid UTF-8 and a terminal never receives control sequences.
+std::string printable(const std::string& raw) {
+  std::string out;
+  for (const unsigned char c : raw) {
+    if (c >= 0x20 && c < 0x7f && c != '\\')
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("\\x{:02x}", c);
+  }
+  return out;
+}
+
+}  // namespace
+
 nlohmann::json member_json(const Member& m) {
   nlohmann::json j;
-  j["device"] = m.device;
+  j["device"] = printable(m.device);
   j["device_bytes"] = m.device_bytes;
   j["metadata"] = m.md.metadata_name();
   j["super_offset_sectors"] = m.md.super_offset;
   j["md_uuid"] = llbmp::format_uuid(m.md.set_uuid);
-  j["md_name"] = m.md.set_name;
+  j["md_name"] = printable(m.md.set_name);
   j["md_events"] = m.md.events;
   j["level"] = llbmp::level_name(m.md.level);
   j["raid_disks"] = m.md.raid_disks;
@@ -146,7 +164,7 @@ std::string member_text(const Member& m, bool brief) {
   line(out, "Filename", m.device);
   if (!brief) {
     line(out, "Metadata", fmt::format("{} (superblock at sector {})", m.md.metadata_name(), m.md.super_offset));
-    line(out, "Array UUID", llbmp::format_uuid(m.md.set_uuid) + (m.md.set_name.empty() ? "" : "  name " + m.md.set_name));
+    line(out, "Array UUID", llbmp::format_uuid(m.md.set_uuid) + (m.md.set_name.empty() ? "" : "  name " + printable(m.md.set_name)));
     line(out, "Raid Level", fmt::format("{}, {} devices", llbmp::level_name(m.md.level), m.md.raid_disks));
     line(out, "Array Events", std::to_string(m.md.events));
     if (m.md.has_bitmap())

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstddef>
+#include <limits>
 #include <fmt/format.h>
 
 #include "llbmp/device.hpp"
@@ -88,13 +89,22 @@ bool MdSuperblock::has_bitmap() const noexcept { return (feature_map & MD_FEATUR
 
 bool MdSuperblock::has_bad_blocks() const noexcept { return (feature_map & MD_FEATURE_BAD_BLOCKS) != 0; }
 
-std::int64_t MdSuperblock::bitmap_area_offset_bytes() const noexcept {
-  return (static_cast<std::int64_t>(super_offset) + bitmap_offset) * 512;
+namespace {
+
+// (super_offset + offset) * 512 in bytes; a super_offset no device can have
+// (only on a corrupt superblock) gives INT64_MAX, past the end of any device.
+std::int64_t offset_bytes(std::uint64_t super_offset, std::int32_t offset) noexcept {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  constexpr std::uint64_t kMaxSuperOffset = static_cast<std::uint64_t>(kMax / 512) - (std::uint64_t{1} << 31);
+  if (super_offset > kMaxSuperOffset) return kMax;
+  return (static_cast<std::int64_t>(super_offset) + offset) * 512;
 }
 
-std::int64_t MdSuperblock::bblog_offset_bytes() const noexcept {
-  return (static_cast<std::int64_t>(super_offset) + bblog_offset) * 512;
-}
+}  // namespace
+
+std::int64_t MdSuperblock::bitmap_area_offset_bytes() const noexcept { return offset_bytes(super_offset, bitmap_offset); }
+
+std::int64_t MdSuperblock::bblog_offset_bytes() const noexcept { return offset_bytes(super_offset, bblog_offset); }
 
 std::optional<std::uint16_t> MdSuperblock::role() const noexcept {
   if (dev_number >= dev_roles.size()) return std::nullopt;

@@ -1,0 +1,18 @@
+# Inputs the fuzz targets (tests/fuzz) found, rebuilt by mkfixture, kept as
+# regression tests.
+source "$TESTLIB"
+
+# fuzz_member: an array name of bytes that are not UTF-8 made the JSON
+# renderer throw (examine --format json aborted). Names are shown as \xNN.
+"$MKFIXTURE" name.img --size-mib 64 --md-u32 32=0x1bfefdfc
+before=$(sha name.img)
+run "$LLBITMAP" examine --format json name.img
+expect_rc 0
+expect_no_err
+[ "$(json_get "$OUT" 'j[0]["md_name"][:16]')" = '\xfc\xfd\xfe\x1b' ] || fail "md_name not escaped: $OUT"
+run "$LLBITMAP" examine name.img
+expect_rc 0
+expect_out 'name \xfc\xfd\xfe\x1b'
+grep -q $'\x1b' <<<"$OUT" && fail "an escape byte reached the terminal"
+[ "$(sha name.img)" = "$before" ] || fail "name.img was modified"
+echo "test_fuzz_regressions: ok"
