@@ -3,6 +3,7 @@
 #include <linux/raid/md_p.h>
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
 #include <cstddef>
 #include <limits>
@@ -58,6 +59,11 @@ T field(std::span<const std::uint8_t> b, std::size_t offset) {
 }
 
 std::string hex32(std::uint32_t v) { return fmt::format("{:#x}", v); }
+
+// Levels md has a personality for: faulty, multipath, linear, 0, 1, 4, 5, 6, 10.
+bool known_level(std::int32_t level) noexcept {
+  return level == -5 || level == -4 || level == -1 || level == 0 || level == 1 || level_is_raid456(level) || level == 10;
+}
 
 }  // namespace
 
@@ -245,6 +251,15 @@ Findings validate_md_superblock(const MdSuperblock& sb, std::span<const std::uin
                       sb.data_size, device_sectors));
   if (sb.raid_disks == 0 || sb.raid_disks > kMdMaxDevices)
     error("md.raid_disks", std::to_string(sb.raid_disks), "raid_disks out of range");
+  if (!known_level(sb.level))
+    error("md.level", std::to_string(sb.level), "unknown RAID level: the kernel has no personality for it");
+  const bool striped = level_is_raid456(sb.level) || sb.level == 10;
+  if (striped && (sb.chunksize < 8 || !std::has_single_bit(sb.chunksize)))
+    error("md.chunksize", std::to_string(sb.chunksize),
+          "a raid4/5/6/10 chunk must be a power of two of at least 8 sectors: the kernel refuses it");
+  if (sb.data_size != 0 && sb.size > sb.data_size)
+    error("md.size", std::to_string(sb.size),
+          fmt::format("the array uses more sectors per member than the data area holds ({} sectors)", sb.data_size));
   if (sb.has_bitmap()) {
     const std::int64_t area = sb.bitmap_area_offset_bytes();
     if (area < 0 || static_cast<std::uint64_t>(area) + 512 > device_bytes)
