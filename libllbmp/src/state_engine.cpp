@@ -124,6 +124,30 @@ std::uint64_t infect_bytes(std::uint8_t* p, std::size_t n, std::uint8_t unwritte
   const __m128i clean_unwritten = _mm_set1_epi8(static_cast<char>(State::CleanUnwritten));
   const __m128i to_unwritten = _mm_set1_epi8(static_cast<char>(unwritten_to));
   const __m128i to_dirty = _mm_set1_epi8(static_cast<char>(State::Dirty));
+  for (; i + 64 <= n; i += 64) {
+    // A group of one byte value (most of a block) is one memset or nothing.
+    const std::uint8_t first = p[i];
+    if (run_length(p + i, 64, first) == 64) {
+      if (first == static_cast<std::uint8_t>(State::Unwritten) || first == static_cast<std::uint8_t>(State::Clean) ||
+          first == static_cast<std::uint8_t>(State::CleanUnwritten)) {
+        std::memset(p + i, first == static_cast<std::uint8_t>(State::Unwritten) ? unwritten_to : 2, 64);
+        changed += 64;
+      }
+      continue;
+    }
+    for (std::size_t k = i; k < i + 64; k += 16) {
+      auto* q = reinterpret_cast<__m128i*>(p + k);
+      const __m128i data = _mm_loadu_si128(q);
+      const __m128i m0 = _mm_cmpeq_epi8(data, unwritten);
+      const __m128i m1 = _mm_or_si128(_mm_cmpeq_epi8(data, clean), _mm_cmpeq_epi8(data, clean_unwritten));
+      const __m128i any = _mm_or_si128(m0, m1);
+      const int mask = _mm_movemask_epi8(any);
+      if (mask == 0) continue;
+      const __m128i kept = _mm_andnot_si128(any, data);
+      _mm_storeu_si128(q, _mm_or_si128(kept, _mm_or_si128(_mm_and_si128(m0, to_unwritten), _mm_and_si128(m1, to_dirty))));
+      changed += static_cast<std::uint64_t>(std::popcount(static_cast<unsigned>(mask)));
+    }
+  }
   for (; i + 16 <= n; i += 16) {
     auto* q = reinterpret_cast<__m128i*>(p + i);
     const __m128i data = _mm_loadu_si128(q);
