@@ -1,0 +1,44 @@
+# Helpers for guest scenarios (busy box sh).
+
+# fresh_read: make later reads of members see the disk, not a stale cache.
+fresh_read() {
+  for d in /dev/vd?; do blockdev --flushbufs "$d" 2>/dev/null; done
+  echo 3 >/proc/sys/vm/drop_caches
+}
+
+# kernel_bits MD: sysfs llbitmap bits as "KEY=count" lines (keys as our JSON keys).
+kernel_bits() {
+  sed 's/^\(.*\) \([0-9]*\)$/\1=\2/; s/ /_/g' "/sys/block/$1/md/llbitmap/bits"
+}
+
+# kernel_count MD KEY
+kernel_count() { kernel_bits "$1" | sed -n "s/^$2=//p"; }
+
+# our_count DEV KEY: llbitmap examine's count for a state key.
+our_count() {
+  key=$(echo "$2" | tr a-z A-Z)
+  llbitmap examine --format export "$1" | sed -n "s/^LLBITMAP_STATE_$key=//p"
+}
+
+# check NAME OURS KERNEL: one comparison line the host collects.
+check() {
+  if [ "$2" = "$3" ]; then
+    echo "@@CHECK ok $1 ours=$2 kernel=$3"
+  else
+    echo "@@CHECK FAIL $1 ours=$2 kernel=$3"
+  fi
+}
+
+# fact NAME VALUE: a figure for the report.
+fact() { echo "@@FACT $1=$2"; }
+
+# compare_all MD DEV LABEL: every state count of DEV against sysfs bits.
+compare_all() {
+  fresh_read
+  for key in unwritten clean dirty need_sync syncing need_sync_unwritten syncing_unwritten clean_unwritten; do
+    check "$3:$key" "$(our_count "$2" "$key")" "$(kernel_count "$1" "$key")"
+  done
+}
+
+# write_at MD OFFSET_KIB COUNT_KIB: direct writes of random data.
+write_at() { dd if=/dev/urandom of="/dev/$1" bs=1k seek="$2" count="$3" oflag=direct conv=notrunc 2>/dev/null; }
