@@ -1,6 +1,6 @@
 // Seed corpora for the fuzz targets, made from members the library's builder
 // lays out (no committed blobs): make_seeds OUTDIR writes OUTDIR/md_super,
-// OUTDIR/bitmap_super and OUTDIR/member.
+// OUTDIR/bitmap_super, OUTDIR/member and OUTDIR/state_spec.
 #include <fmt/core.h>
 
 #include <filesystem>
@@ -90,6 +90,17 @@ void write_seeds(const Variant& v, const fs::path& dir) {
   fs::remove(image);
 }
 
+// State specs as the documentation and the tests write them.
+void write_spec_seeds(const fs::path& dir) {
+  const char* specs[] = {"0-99:dirty", "5:3", "0-9:need sync,10-19:syncing,20:clean_unwritten",
+                         "100-4095:clean, 7:need_sync_unwritten", "0-0:0,1-1:7", "# comment\n1-2:dirty\n3:unwritten"};
+  int n = 0;
+  for (const char* spec : specs) {
+    const std::string text(spec);
+    write_file(dir / fmt::format("spec{}", n++), std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -98,7 +109,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const fs::path dir = argv[1];
-  for (const char* sub : {"md_super", "bitmap_super", "member"}) fs::create_directories(dir / sub);
+  for (const char* sub : {"md_super", "bitmap_super", "member", "state_spec"}) fs::create_directories(dir / sub);
+  write_spec_seeds(dir / "state_spec");
   int written = 0;
   for (const auto& v : variants()) {
     try {
