@@ -38,10 +38,10 @@ done
 # zsh: parses, autoloads through compinit, and builds the specs from --help.
 if command -v zsh >/dev/null; then
   zsh -n "$comp/_llbitmap" || fail "_llbitmap has a syntax error"
-  out=$(zsh -fc 'fpath=("$1" $fpath); autoload -Uz compinit && compinit -u -D -d /dev/null
+  out=$(zsh -fc 'fpath=("$1" $fpath); autoload -Uz compinit && compinit -u -D -d "$2"
                  [[ $_comps[llbitmap] == _llbitmap ]] || { print "not registered"; exit 1 }
                  source "$1/_llbitmap"
-                 _llbitmap_commands llbitmap; _llbitmap_option_specs llbitmap examine' _ "$comp" 2>&1) ||
+                 _llbitmap_commands llbitmap; _llbitmap_option_specs llbitmap examine' _ "$comp" "$TMP/zcompdump" 2>&1) ||
     fail "zsh: loading _llbitmap: $out"
   grep -q '^examine:Show' <<<"$out" || fail "zsh: no examine command: $out"
   grep -qF -- '--format[Output format]:format:(text json export prometheus)' <<<"$out" || fail "zsh: --format values: $out"
