@@ -6,10 +6,13 @@ set -euo pipefail
 : "${MKFIXTURE:?MKFIXTURE must point to the built mkfixture binary}"
 
 TMP=$(mktemp -d /tmp/llbitmap-test.XXXXXX)
-LOOPS=()
+# Loop devices are found by their backing file at exit: loop_attach runs in a
+# command substitution, so it cannot record them in a variable of this shell.
 cleanup() {
-  local dev
-  for dev in "${LOOPS[@]}"; do losetup -d "$dev" 2>/dev/null || true; done
+  local dev file
+  while read -r dev file; do
+    case "$file" in "$TMP"/*) losetup -d "$dev" 2>/dev/null || true ;; esac
+  done < <(losetup --list --noheadings --output NAME,BACK-FILE 2>/dev/null || true)
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -38,7 +41,8 @@ expect_one_err_line() {
 }
 
 # json_get FILE-OR-STRING EXPR: evaluates a python expression on the parsed JSON `j`.
-json_get() { python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
+# The JSON goes through stdin: a scan's output can pass the argument size limit.
+json_get() { python3 -c 'import json,sys; j=json.loads(sys.stdin.read()); print(eval(sys.argv[1]))' "$2" <<<"$1"; }
 
 # loop_attach FILE: attaches a loop device, prints it; exits 77 (skip) when
 # loop devices are unavailable. Detached automatically at exit.
@@ -48,7 +52,6 @@ loop_attach() {
     echo "SKIP: loop devices unavailable" >&2
     exit 77
   fi
-  LOOPS+=("$dev")
   echo "$dev"
 }
 

@@ -18,13 +18,13 @@ run "$LLBITMAP" examine --scan --quiet --format json
 [ "$RC" = 0 ] || [ "$RC" = 1 ] || fail "examine --scan exit $RC: $ERR"
 members_of() {  # UUID -> sorted device list
   python3 -c 'import json,sys
-g=[x for x in json.loads(sys.argv[1]) if x["array_uuid"]==sys.argv[2]]
-print(" ".join(sorted(m["device"] for x in g for m in x["members"])), len(g))' "$OUT" "$1"
+g=[x for x in json.load(sys.stdin) if x["array_uuid"]==sys.argv[1]]
+print(" ".join(sorted(m["device"] for x in g for m in x["members"])), len(g))' "$1" <<<"$OUT"
 }
 [ "$(members_of "$uuid_a")" = "$(printf '%s\n' "$a0" "$a1" | sort | tr '\n' ' ' | sed 's/ $//') 1" ] ||
   fail "array a: $(members_of "$uuid_a"), want $a0 $a1"
 [ "$(members_of "$uuid_b")" = "$b0 1" ] || fail "array b: $(members_of "$uuid_b"), want $b0"
-agree=$(python3 -c 'import json,sys; print([x["members_agree"] for x in json.loads(sys.argv[1]) if x["array_uuid"]==sys.argv[2]][0])' "$OUT" "$uuid_a")
+agree=$(python3 -c 'import json,sys; print([x["members_agree"] for x in json.load(sys.stdin) if x["array_uuid"]==sys.argv[1]][0])' "$uuid_a" <<<"$OUT")
 [ "$agree" = True ] || fail "the members of array a should agree"
 
 # text: one heading per array.
