@@ -19,6 +19,7 @@ struct CommandEntry {
 constexpr CommandEntry kCommands[] = {
     {"examine", llbitmap::cli::add_examine},
     {"dump", llbitmap::cli::add_dump},
+    {"create", llbitmap::cli::add_create},
 };
 
 }  // namespace

@@ -13,8 +13,6 @@ namespace llbmp {
 namespace {
 
 constexpr std::uint32_t kMaxDevOnCreate = 384;  // what mdadm's super1 reserves
-constexpr std::uint32_t kClassicDefaultChunk = 64u << 20;
-constexpr std::uint32_t kMdadmDaemonSleep = 5;
 
 bool chunked_level(std::int32_t level) { return level == 0 || level == 4 || level == 5 || level == 6 || level == 10; }
 
@@ -119,7 +117,7 @@ MemberMetadata build_member(const ArraySpec& spec, std::uint32_t role) {
       sb.version = kBitmapVersionLockless;
       sb.state = flag_mask(BitmapFlag::first_use) | (spec.assume_clean ? flag_mask(BitmapFlag::clean) : 0);
       sb.sectors_reserved = spec.sectors_reserved;
-      sb.chunksize = spec.bitmap_chunk ? spec.bitmap_chunk : kClassicDefaultChunk;
+      sb.chunksize = spec.bitmap_chunk ? spec.bitmap_chunk : kMdadmClassicChunkBytes;
       sb.daemon_sleep = spec.daemon_sleep ? spec.daemon_sleep : kMdadmDaemonSleep;
       sb.events = spec.bitmap_events;
       meta.bitmap_area.assign(std::uint64_t{sb.sectors_reserved} * 512, 0);
@@ -129,7 +127,7 @@ MemberMetadata build_member(const ArraySpec& spec, std::uint32_t role) {
     }
     case BitmapKind::classic: {
       sb.version = 4;
-      sb.chunksize = spec.bitmap_chunk ? spec.bitmap_chunk : kClassicDefaultChunk;
+      sb.chunksize = spec.bitmap_chunk ? spec.bitmap_chunk : kMdadmClassicChunkBytes;
       sb.daemon_sleep = spec.daemon_sleep ? spec.daemon_sleep : kMdadmDaemonSleep;
       meta.chunks = div_round_up(resync * 512, sb.chunksize);
       meta.bitmap_area.assign(div_round_up(kBitmapSuperBytes + div_round_up(meta.chunks, 8), 512) * 512, 0);

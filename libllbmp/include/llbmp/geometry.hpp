@@ -20,6 +20,9 @@ inline constexpr std::uint64_t kKernelFirstChunkSectors = 128;  // 64 KiB
 inline constexpr std::uint32_t kMdadmReservedSectors = 256;     // 128 KiB
 inline constexpr std::uint32_t kKernelDefaultDaemonSleep = 30;
 inline constexpr std::uint32_t kKernelDefaultBarrierIdle = 5;
+// What mdadm writes into a classic (and a FIRST_USE lockless) header.
+inline constexpr std::uint32_t kMdadmClassicChunkBytes = 64u << 20;
+inline constexpr std::uint32_t kMdadmDaemonSleep = 5;
 
 // ceil(a / b) without overflow; b > 0.
 constexpr std::uint64_t div_round_up(std::uint64_t a, std::uint64_t b) noexcept { return a / b + (a % b != 0); }

@@ -1,0 +1,38 @@
+// Helpers shared by the writing commands (create, convert, restore): loading
+// the members of one array for a write and describing a plan for --dry-run.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "llbmp/member.hpp"
+#include "llbmp/write_plan.hpp"
+
+namespace llbmp {
+
+// Loads every member (read only). Throws Error when a path is given twice or
+// the members do not belong to one array (uuid, level, raid_disks, size).
+std::vector<Member> load_array_members(const std::vector<std::string>& paths);
+
+// Throws the first error finding whose field starts with one of the prefixes.
+void refuse_errors(const Member& member, const std::vector<std::string>& field_prefixes);
+
+// One line per phase and member: "phase 2 (write the state area): DEV: 130816 bytes at 8448".
+std::vector<std::string> describe_plan(const WritePlan& plan);
+
+// The bytes [offset, offset + length) of the first room range holding them,
+// or false when no single range holds them.
+bool fits_room(const std::vector<ByteRange>& room, std::uint64_t offset, std::uint64_t length) noexcept;
+
+// Room ranges in sectors relative to the superblock, e.g. "+16..+23, +32..+2047".
+std::string describe_room(const Member& member, const std::vector<ByteRange>& room);
+
+}  // namespace llbmp
+
+namespace llbmp {
+
+// Drops the phases no member writes in, so that --dry-run and fault
+// injection count only real steps.
+void drop_empty_phases(WritePlan& plan);
+
+}  // namespace llbmp

@@ -1,0 +1,100 @@
+#include "llbmp/write_common.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "llbmp/error.hpp"
+
+namespace llbmp {
+
+namespace {
+
+void require_same(const Member& ref, const Member& m, const char* field, const std::string& mine, const std::string& theirs) {
+  if (mine != theirs)
+    throw Error(m.device, field, mine,
+                fmt::format("not a member of the same array as {} ({}): refusing to write any member", ref.device, theirs));
+}
+
+}  // namespace
+
+std::vector<Member> load_array_members(const std::vector<std::string>& paths) {
+  if (paths.empty()) throw Error("", "device", "", "no member given");
+  for (std::size_t i = 0; i < paths.size(); ++i)
+    for (std::size_t j = i + 1; j < paths.size(); ++j)
+      if (paths[i] == paths[j]) throw Error(paths[i], "device", paths[i], "given twice");
+  std::vector<Member> members;
+  members.reserve(paths.size());
+  for (const auto& path : paths) members.push_back(load_member(path));
+  const Member& ref = members.front();
+  for (const auto& m : members) {
+    require_same(ref, m, "md.set_uuid", format_uuid(m.md.set_uuid), format_uuid(ref.md.set_uuid));
+    require_same(ref, m, "md.level", level_name(m.md.level), level_name(ref.md.level));
+    require_same(ref, m, "md.raid_disks", std::to_string(m.md.raid_disks), std::to_string(ref.md.raid_disks));
+    require_same(ref, m, "md.size", std::to_string(m.md.size), std::to_string(ref.md.size));
+    if (&m != &ref && m.md.dev_number == ref.md.dev_number)
+      throw Error(m.device, "md.dev_number", std::to_string(m.md.dev_number),
+                  fmt::format("the same member as {} (or a copy of it): refusing to write any member", ref.device));
+  }
+  return members;
+}
+
+void refuse_errors(const Member& member, const std::vector<std::string>& field_prefixes) {
+  for (const auto& f : member.findings) {
+    if (f.severity != Severity::error) continue;
+    const bool matches = std::any_of(field_prefixes.begin(), field_prefixes.end(),
+                                     [&](const std::string& p) { return f.field.rfind(p, 0) == 0; });
+    if (matches) throw Error(member.device, f.field, f.value, f.message + " (nothing written)");
+  }
+}
+
+std::vector<std::string> describe_plan(const WritePlan& plan) {
+  std::vector<std::string> lines;
+  for (std::size_t p = 0; p < plan.phase_count(); ++p)
+    for (const auto& m : plan.members) {
+      if (p >= m.phases.size() || m.phases[p].empty()) continue;
+      std::uint64_t bytes = 0;
+      for (const auto& w : m.phases[p]) bytes += w.bytes.size();
+      const auto& first = m.phases[p].front();
+      lines.push_back(fmt::format("phase {} ({}): {}: {} bytes in {} write{} from byte {}", p + 1, plan.phase_names[p],
+                                  m.device, bytes, m.phases[p].size(), m.phases[p].size() == 1 ? "" : "s", first.offset));
+    }
+  return lines;
+}
+
+bool fits_room(const std::vector<ByteRange>& room, std::uint64_t offset, std::uint64_t length) noexcept {
+  return std::any_of(room.begin(), room.end(), [&](const ByteRange& r) { return r.contains(offset, length); });
+}
+
+std::string describe_room(const Member& member, const std::vector<ByteRange>& room) {
+  const auto super = static_cast<std::int64_t>(member.md.super_offset);
+  std::string out;
+  for (const auto& r : room) {
+    const auto first = static_cast<std::int64_t>(r.offset / 512) - super;
+    const auto last = static_cast<std::int64_t>(r.end() / 512) - 1 - super;
+    out += fmt::format("{}{:+}..{:+}", out.empty() ? "" : ", ", first, last);
+  }
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace llbmp
+
+namespace llbmp {
+
+void drop_empty_phases(WritePlan& plan) {
+  std::vector<std::size_t> kept;
+  for (std::size_t p = 0; p < plan.phase_count(); ++p) {
+    const bool used = std::any_of(plan.members.begin(), plan.members.end(),
+                                  [&](const MemberPlan& m) { return p < m.phases.size() && !m.phases[p].empty(); });
+    if (used) kept.push_back(p);
+  }
+  std::vector<std::string> names;
+  for (const auto p : kept) names.push_back(plan.phase_names[p]);
+  for (auto& m : plan.members) {
+    std::vector<std::vector<PlannedWrite>> phases;
+    for (const auto p : kept) phases.push_back(p < m.phases.size() ? std::move(m.phases[p]) : std::vector<PlannedWrite>{});
+    m.phases = std::move(phases);
+  }
+  plan.phase_names = std::move(names);
+}
+
+}  // namespace llbmp

@@ -1,0 +1,203 @@
+// llbitmap create DEV...: a fresh llbitmap on existing members, or (with
+// --level/--raid-disks/--size) complete member images for tests.
+#include <fmt/core.h>
+
+#include <random>
+
+#include "command.hpp"
+#include "llbmp/create.hpp"
+#include "llbmp/write_common.hpp"
+#include "write_support.hpp"
+
+namespace llbitmap::cli {
+
+namespace {
+
+struct CreateArgs {
+  std::vector<std::string> devices;
+  bool first_use = false, assume_clean = false, force = false, dry_run = false;
+  std::optional<std::int32_t> offset;
+  std::optional<std::uint32_t> reserved, daemon_sleep;
+  std::string chunk_size, states;
+  // Member images.
+  std::optional<std::string> level;
+  std::uint32_t raid_disks = 0;
+  std::string size, uuid, name = "llbitmap", metadata = "1.2";
+  std::uint64_t data_offset = 2048, events = 1;
+  bool degraded = false, classic = false, no_bitmap = false, bad_block_log = false;
+  std::vector<std::uint32_t> missing;
+};
+
+std::uint32_t chunk_sectors_from(const std::string& text) {
+  // A plain number is sectors (the llbitmap unit); a unit suffix means bytes.
+  const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  const std::uint64_t bytes = plain ? parse_size_bytes(text, "--chunk-size") * 512 : parse_size_bytes(text, "--chunk-size");
+  if (bytes % 512 != 0 || bytes / 512 > 0xffffffffu) throw UsageError(fmt::format("--chunk-size {}: not a whole number of sectors", text));
+  return static_cast<std::uint32_t>(bytes / 512);
+}
+
+llbmp::CreateOptions create_options(const CreateArgs& a) {
+  llbmp::CreateOptions o;
+  o.first_use = a.first_use;
+  o.assume_clean = a.assume_clean;
+  o.force = a.force;
+  o.offset = a.offset;
+  o.reserved = a.reserved;
+  o.daemon_sleep = a.daemon_sleep;
+  if (!a.chunk_size.empty()) o.chunk_sectors = chunk_sectors_from(a.chunk_size);
+  if (!a.states.empty()) o.states = llbmp::load_state_spec(a.states);
+  if (a.first_use && (o.chunk_sectors || !o.states.empty()))
+    throw UsageError("--first-use leaves the chunk size and the states to the kernel: no --chunk-size or --states");
+  return o;
+}
+
+std::string counts_text(const llbmp::StateCounts& counts) {
+  std::string out;
+  for (std::size_t s = 0; s < llbmp::kStateCount; ++s)
+    if (counts.by_state[s] != 0)
+      out += fmt::format("{}{} {}", out.empty() ? "" : ", ", counts.by_state[s], llbmp::state_key(static_cast<llbmp::State>(s)));
+  return out;
+}
+
+void print_bitmap(const llbmp::NewBitmap& nb, bool dry_run) {
+  const char* verb = dry_run ? "would write" : "wrote";
+  if (nb.sb.awaiting_kernel_init()) {
+    fmt::print("{}: {} a FIRST_USE llbitmap at offset {:+} sectors ({} sectors reserved{}): the kernel initialises it\n", nb.device,
+               verb, nb.bitmap_offset, nb.sb.sectors_reserved, nb.sb.has(llbmp::BitmapFlag::clean) ? ", CLEAN" : "");
+    return;
+  }
+  fmt::print("{}: {} an llbitmap at offset {:+} sectors: {} chunks of {} sectors, {} sectors reserved, events {}: {}\n", nb.device,
+             verb, nb.bitmap_offset, nb.chunks, nb.sb.chunksize, nb.sb.sectors_reserved, nb.sb.events, counts_text(nb.counts));
+}
+
+int run_on_members(const CreateArgs& a) {
+  const auto options = create_options(a);
+  const auto members = llbmp::load_array_members(a.devices);
+  const auto plan = llbmp::plan_create(members, options);
+  for (const auto& nb : plan.bitmaps) print_bitmap(nb, a.dry_run);
+  if (a.dry_run) {
+    print_plan(plan.writes);
+    fmt::print("dry run: nothing written\n");
+    return kExitOk;
+  }
+  llbmp::execute_plan(plan.writes, fault_injector_from_env());
+  return kExitOk;
+}
+
+llbmp::Uuid uuid_from(const std::string& text) {
+  if (!text.empty()) {
+    const auto uuid = llbmp::parse_uuid(text);
+    if (!uuid) throw UsageError(fmt::format("--uuid {}: not a uuid (32 hex digits)", text));
+    return *uuid;
+  }
+  llbmp::Uuid uuid{};
+  std::random_device random;
+  for (auto& byte : uuid) byte = static_cast<std::uint8_t>(random());
+  return uuid;
+}
+
+llbmp::ImageSpec image_spec(const CreateArgs& a) {
+  llbmp::ImageSpec spec;
+  llbmp::ArraySpec& s = spec.array;
+  const auto level = llbmp::parse_level(*a.level);
+  if (!level) throw UsageError(fmt::format("--level {}: unknown level", *a.level));
+  s.level = *level;
+  if (a.raid_disks == 0) throw UsageError("--raid-disks is required with --level");
+  if (a.size.empty()) throw UsageError("--size (of each member image) is required with --level");
+  s.raid_disks = a.raid_disks;
+  s.member_bytes = parse_size_bytes(a.size, "--size");
+  if (a.metadata != "1.0" && a.metadata != "1.1" && a.metadata != "1.2")
+    throw UsageError(fmt::format("--metadata {}: 1.0, 1.1 or 1.2", a.metadata));
+  s.minor_version = a.metadata.back() - '0';
+  s.data_offset = a.data_offset;
+  s.uuid = uuid_from(a.uuid);
+  s.name = a.name;
+  s.events = a.events;
+  s.assume_clean = a.assume_clean;
+  s.missing.assign(a.raid_disks, false);
+  for (const auto role : a.missing) {
+    if (role >= a.raid_disks) throw UsageError(fmt::format("--missing {}: past --raid-disks", role));
+    s.missing[role] = true;
+  }
+  if (a.degraded) s.missing.back() = true;
+  s.bitmap = a.no_bitmap ? llbmp::BitmapKind::none
+             : a.classic ? llbmp::BitmapKind::classic
+             : a.first_use ? llbmp::BitmapKind::lockless_first_use
+                           : llbmp::BitmapKind::lockless;
+  if (a.bad_block_log) {  // where mdadm puts it: 16 sectors after the superblock, 8 sectors
+    s.bblog_offset = 16;
+    s.bblog_size = 8;
+  }
+  if (a.offset) s.bitmap_offset = *a.offset;
+  if (a.bad_block_log && !a.offset && s.minor_version != 0 && !a.no_bitmap && !a.classic) s.bitmap_offset = 24;
+  if (a.reserved) s.sectors_reserved = *a.reserved;
+  if (a.daemon_sleep) s.daemon_sleep = *a.daemon_sleep;
+  if (!a.chunk_size.empty()) s.bitmap_chunk = a.classic ? static_cast<std::uint32_t>(parse_size_bytes(a.chunk_size, "--chunk-size"))
+                                                        : chunk_sectors_from(a.chunk_size);
+  if (!a.states.empty()) spec.states = llbmp::load_state_spec(a.states);
+  return spec;
+}
+
+int run_images(const CreateArgs& a) {
+  if (a.force) throw UsageError("member images are only written to new files: no --force");
+  const auto spec = image_spec(a);
+  const auto members = llbmp::build_member_images(spec);
+  if (a.dry_run) {
+    for (std::size_t i = 0; i < members.size() && i < a.devices.size(); ++i)
+      fmt::print("{}: would make member {} of a {} array ({} bytes, metadata {})\n", a.devices[i], members[i].md.dev_number,
+                 llbmp::level_name(spec.array.level), spec.array.member_bytes, a.metadata);
+    fmt::print("dry run: nothing written\n");
+    return kExitOk;
+  }
+  llbmp::write_member_images(spec, a.devices);
+  for (std::size_t i = 0; i < members.size(); ++i)
+    fmt::print("{}: member {} of {} array {}\n", a.devices[i], members[i].md.dev_number, llbmp::level_name(spec.array.level),
+               llbmp::format_uuid(spec.array.uuid));
+  return kExitOk;
+}
+
+int run_create(const CreateArgs& a) {
+  if (a.devices.empty()) throw UsageError("give member devices or, with --level, new image files");
+  if (a.first_use && a.classic) throw UsageError("--first-use and --classic exclude each other");
+  if (a.level) return run_images(a);
+  if (a.classic || a.no_bitmap || a.raid_disks || !a.size.empty() || !a.missing.empty() || a.degraded)
+    throw UsageError("--classic, --no-bitmap, --raid-disks, --size, --missing and --degraded make member images: give --level too");
+  return run_on_members(a);
+}
+
+}  // namespace
+
+Runner add_create(CLI::App& app) {
+  auto a = std::make_shared<CreateArgs>();
+  auto* cmd = app.add_subcommand("create", "Write a fresh llbitmap onto members, or make member images for tests");
+  cmd->add_option("devices", a->devices, "Member devices or image files (new files with --level)");
+  cmd->add_flag("--first-use", a->first_use, "Write what mdadm 4.6 writes (FIRST_USE): the kernel initialises it");
+  cmd->add_flag("--assume-clean", a->assume_clean, "Every chunk Clean (FIRST_USE: the CLEAN flag)");
+  cmd->add_flag("--force", a->force, "Replace an existing bitmap");
+  cmd->add_flag("--dry-run,-n", a->dry_run, "Print what would be written; write nothing");
+  cmd->add_option("--offset", a->offset, "bitmap_offset in sectors from the superblock (default +8, or after the bad-block log)");
+  cmd->add_option("--reserved", a->reserved, "Sectors reserved for the bitmap area (default 256)");
+  cmd->add_option("--daemon-sleep", a->daemon_sleep, "Seconds (default 30; 5 with --first-use)");
+  cmd->add_option("--chunk-size", a->chunk_size, "llbitmap chunk size: sectors, or bytes with a unit (64K, 1M)");
+  cmd->add_option("--states", a->states, "Seed chunk states: RANGE:STATE[,...] or @FILE (e.g. 0-99:dirty,500:need_sync)");
+  cmd->add_option("--level", a->level, "Make member images: raid level (1, 4, 5, 6, 10)");
+  cmd->add_option("--raid-disks", a->raid_disks, "Member images: number of members");
+  cmd->add_option("--size", a->size, "Member images: size of each image (e.g. 256M)");
+  cmd->add_option("--uuid", a->uuid, "Member images: array uuid (default random)");
+  cmd->add_option("--name", a->name, "Member images: array name")->capture_default_str();
+  cmd->add_option("--metadata", a->metadata, "Member images: 1.0, 1.1 or 1.2")->capture_default_str();
+  cmd->add_option("--data-offset", a->data_offset, "Member images: data offset in sectors (1.1/1.2)")->capture_default_str();
+  cmd->add_option("--events", a->events, "Member images: md events")->capture_default_str();
+  cmd->add_option("--missing", a->missing, "Member images: this role is missing (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--degraded", a->degraded, "Member images: the last role is missing");
+  cmd->add_flag("--classic", a->classic, "Member images: a classic (version 4) bitmap");
+  cmd->add_flag("--no-bitmap", a->no_bitmap, "Member images: no bitmap (as mdadm --bitmap=none)");
+  cmd->add_flag("--bad-block-log", a->bad_block_log, "Member images: a bad-block log at +16 sectors, as mdadm writes it");
+  cmd->footer(
+      "Example:\n  llbitmap create /dev/sdb1 /dev/sdc1\n  llbitmap create --first-use --assume-clean /dev/sdb1\n"
+      "  llbitmap create --level 1 --raid-disks 2 --size 256M --states 0-99:dirty a.img b.img");
+  return [a] { return run_create(*a); };
+}
+
+}  // namespace llbitmap::cli
