@@ -256,6 +256,6 @@ TEST(Runs, RunLengthRangesWithBase) {
 
 TEST(StateRules, KernelsOf618TreatTheUnwrittenSyncStatesAsInvalid) {
   ArrayMode old{5, false, true};
-  for (const std::uint8_t b : {5, 6, 7}) EXPECT_EQ(next_state(b, Action::Daemon, old), State::NeedSync);
+  for (const int b : {5, 6, 7}) EXPECT_EQ(next_state(b, Action::Daemon, old), State::NeedSync);
   EXPECT_EQ(next_state(2, Action::Daemon, old), State::Clean);
 }
