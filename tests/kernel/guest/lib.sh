@@ -42,3 +42,6 @@ compare_all() {
 
 # write_at MD OFFSET_KIB COUNT_KIB: direct writes of random data.
 write_at() { dd if=/dev/urandom of="/dev/$1" bs=1k seek="$2" count="$3" oflag=direct conv=notrunc 2>/dev/null; }
+
+# bitmap_type MD: the bitmap kind the kernel uses (sysfs marks it "[llbitmap]").
+bitmap_type() { sed -n 's/.*\[\([a-z]*\)\].*/\1/p' "/sys/block/$1/md/bitmap_type"; }
