@@ -80,13 +80,6 @@ void check_level(const Member& m) {
     throw Error(m.device, "md.level", level_name(m.md.level), "md keeps no bitmap on raid0 or linear arrays");
 }
 
-std::vector<std::uint8_t> stale_header(const MemberBitmap& old) {
-  BitmapSuper sb = old.sb;
-  sb.set(BitmapFlag::stale, true);
-  const auto bytes = encode_bitmap_super(sb);
-  return {bytes.begin(), bytes.end()};
-}
-
 void check_old_header_survives(const Member& m, const NewBitmap& nb) {
   if (!m.bitmap || m.md.bitmap_offset == nb.bitmap_offset) return;
   const ByteSpan old_header{m.bitmap->area_offset, m.bitmap->area_offset + kBitmapSuperBytes};
@@ -102,7 +95,7 @@ void add_member_writes(WritePlan& plan, const Member& m, const NewBitmap& nb) {
   MemberPlan& mp = plan.member(m.device);
   mp.room = metadata_room(m);
   if (m.bitmap && m.bitmap->sb.magic == kBitmapMagic)
-    plan.add(m.device, kMarkStale, m.bitmap->area_offset, stale_header(*m.bitmap));
+    plan.add(m.device, kMarkStale, m.bitmap->area_offset, stale_header_bytes(m.bitmap->sb));
   plan.add(m.device, kStateArea, nb.area_offset + kBitmapSuperBytes,
            std::vector<std::uint8_t>(nb.area.begin() + kBitmapSuperBytes, nb.area.end()));
   plan.add(m.device, kBitmapHeader, nb.area_offset,

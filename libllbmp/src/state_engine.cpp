@@ -363,6 +363,16 @@ std::vector<std::uint64_t> StateArea::take_pending() {
   return blocks;
 }
 
+void StateArea::write_back_page(std::uint64_t page) {
+  const std::uint64_t per_page = kPageBytes / io_size_;
+  const std::uint64_t first = page * per_page;
+  for (std::uint64_t b = first; b < first + per_page && b < pending_.size(); ++b)
+    if (pending_[b]) {
+      pending_[b] = false;
+      --pending_count_;
+    }
+}
+
 std::uint64_t StateArea::block_first_byte(std::uint64_t block) const noexcept {
   return std::max<std::uint64_t>(block * io_size_, kStateOffset) - kStateOffset;
 }

@@ -97,4 +97,11 @@ void drop_empty_phases(WritePlan& plan) {
   plan.phase_names = std::move(names);
 }
 
+std::vector<std::uint8_t> stale_header_bytes(const BitmapSuper& sb) {
+  BitmapSuper stale = sb;
+  stale.set(BitmapFlag::stale, true);
+  const auto bytes = encode_bitmap_super(stale);
+  return {bytes.begin(), bytes.end()};
+}
+
 }  // namespace llbmp

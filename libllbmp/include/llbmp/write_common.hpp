@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "llbmp/bitmap_super.hpp"
 #include "llbmp/member.hpp"
 #include "llbmp/write_plan.hpp"
 
@@ -30,6 +31,10 @@ std::string describe_room(const Member& member, const std::vector<ByteRange>& ro
 }  // namespace llbmp
 
 namespace llbmp {
+
+// The header with the STALE flag set: the first write of every rewrite, so
+// that a crash before the new bitmap is complete makes the kernel resync all.
+std::vector<std::uint8_t> stale_header_bytes(const BitmapSuper& sb);
 
 // Drops the phases no member writes in, so that --dry-run and fault
 // injection count only real steps.
