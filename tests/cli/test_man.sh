@@ -53,8 +53,9 @@ done
 for cmd in $commands; do
   page=$man/llbitmap-$cmd.8
   [ -f "$page" ] || fail "no man page for command $cmd: add man/llbitmap-$cmd.8 (man/llbitmap-dump.8 shows the layout) and list it in man/llbitmap.8"
-  grep -q "^\.B $cmd\$" "$man/llbitmap.8" || fail "llbitmap.8 COMMANDS lacks $cmd"
-  grep -q "^\.BR llbitmap\\\\-$cmd (8)" "$man/llbitmap.8" || fail "llbitmap.8 does not refer to llbitmap-$cmd(8)"
+  roff_cmd=${cmd//-/\\\\-}  # a dash in a page is written \-
+  grep -q "^\.B $roff_cmd\$" "$man/llbitmap.8" || fail "llbitmap.8 COMMANDS lacks $cmd"
+  grep -q "^\.BR llbitmap\\\\-$roff_cmd (8)" "$man/llbitmap.8" || fail "llbitmap.8 does not refer to llbitmap-$cmd(8)"
   help=$("$LLBITMAP" "$cmd" --help)
   grep -q '^Example' <<<"$help" || fail "$cmd --help shows no example"
   diff <(help_options <<<"$help") <(man_options "$page") ||
