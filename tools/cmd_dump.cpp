@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "llbmp/metadata_image.hpp"
 #include "picture.hpp"
 #include "llbmp/member.hpp"
 #include "render.hpp"
@@ -27,6 +28,7 @@ struct DumpOptions {
   unsigned rows = 16;
   std::string svg;
   std::string png;
+  std::string save;
 };
 
 // The chunk states of a member, one byte per chunk: llbitmap states as read,
@@ -135,6 +137,15 @@ void write_pictures(const llbmp::Member& m, const DumpView& v, std::uint64_t bas
 
 int run_dump(const DumpOptions& opt) {
   const auto m = llbmp::load_member(opt.device);
+  if (!opt.save.empty()) {
+    // The raw metadata, decodable or not: that is what a bug report needs.
+    const llbmp::MetadataImage image{{llbmp::capture_member(m)}};
+    llbmp::save_metadata_image(opt.save, image);
+    std::uint64_t bytes = 0;
+    for (const auto& r : image.members.front().ranges) bytes += r.bytes.size();
+    fmt::print("{}: saved {} bytes of metadata in {} range(s) to {}\n", m.device, bytes, image.members.front().ranges.size(), opt.save);
+    return kExitOk;
+  }
   const bool decoded = m.bitmap && (m.bitmap->lockless || m.bitmap->classic);
   if (!decoded && !m.ok()) {
     print_error_findings("dump", m);  // the reasons there is nothing to dump
@@ -198,6 +209,7 @@ Runner add_dump(CLI::App& app) {
   cmd->add_option("--width", opt->width, "Cells per --map row")->check(CLI::Range(8u, 512u))->capture_default_str();
   cmd->add_option("--rows", opt->rows, "Maximum --map rows")->check(CLI::Range(1u, 4096u))->capture_default_str();
   cmd->add_option("--svg", opt->svg, "Write a picture of the bitmap to FILE as SVG (instead of the text output)")->type_name("FILE");
+  cmd->add_option("--save", opt->save, "Save the metadata (md superblock, bitmap area) to a new zlib image FILE for restore or a bug report")->type_name("FILE");
   cmd->add_option("--png", opt->png, "Write a picture of the bitmap to FILE as PNG (instead of the text output)")->type_name("FILE");
   cmd->footer("Example:\n  llbitmap dump /dev/sdb1\n  llbitmap dump --chunks 0-511 --format csv member.img\n  llbitmap dump --map /dev/sdb1\n"
               "  llbitmap dump --svg sdb1.svg --png sdb1.png /dev/sdb1");

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <map>
+#include <vector>
 #include <string>
 
 #include "command.hpp"
@@ -20,6 +21,8 @@ constexpr CommandEntry kCommands[] = {
     {"examine", llbitmap::cli::add_examine},
     {"dump", llbitmap::cli::add_dump},
     {"create", llbitmap::cli::add_create},
+    {"convert", llbitmap::cli::add_convert},
+    {"restore", llbitmap::cli::add_restore},
     {"replay-resync", llbitmap::cli::add_replay_resync},
 };
 
@@ -31,11 +34,17 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("llbitmap ") + llbmp::kVersion);
   app.require_subcommand(1);
   app.footer("Example:\n  llbitmap examine /dev/sdb1\n  llbitmap COMMAND --help\nManual: llbitmap(8), llbitmap-COMMAND(8)");
+  // The old name of convert, as issue trackers and scripts know it; kept out of
+  // --help so that the command list stays one name per line.
+  std::vector<std::string> args(argv, argv + argc);
+  if (args.size() > 1 && args[1] == "convert-from-classic") args[1] = "convert";
   std::map<std::string, Runner> runners;
   for (const auto& entry : kCommands) runners.emplace(entry.name, entry.add(app));
 
   try {
-    app.parse(argc, argv);
+    app.name(args.front());
+    std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
+    app.parse(std::move(reversed));
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;

@@ -62,7 +62,7 @@ for cmd in $commands; do
     fail "llbitmap-$cmd.8 options differ from llbitmap $cmd --help (< only in --help, > only in the page): document each option in the page's OPTIONS section as a .TP entry"
   # Every option an example uses exists.
   awk '/^\.EX/ {on=1; next} /^\.EE/ {on=0} on' "$page" | sed 's/\\-/-/g' | grep -o "llbitmap $cmd [^|)>;]*" |
-    grep -oE ' --?[a-zA-Z][a-zA-Z-]*' | tr -d ' ' | sort -u | while read -r opt; do
+    { grep -oE ' --?[a-zA-Z][a-zA-Z-]*' || true; } | tr -d ' ' | sort -u | while read -r opt; do
       help_options <<<"$help" | grep -qx -- "$opt" || fail "llbitmap-$cmd.8 example uses $opt, which $cmd does not have"
     done
 done

@@ -1,6 +1,6 @@
 // Seed corpora for the fuzz targets, made from members the library's builder
 // lays out (no committed blobs): make_seeds OUTDIR writes OUTDIR/md_super,
-// OUTDIR/bitmap_super, OUTDIR/member and OUTDIR/state_spec.
+// OUTDIR/bitmap_super, OUTDIR/member, OUTDIR/state_spec and OUTDIR/metadata_image.
 #include <fmt/core.h>
 
 #include <filesystem>
@@ -12,6 +12,8 @@
 #include "llbmp/builder.hpp"
 #include "llbmp/device.hpp"
 #include "llbmp/error.hpp"
+#include "llbmp/member.hpp"
+#include "llbmp/metadata_image.hpp"
 
 namespace fs = std::filesystem;
 
@@ -87,6 +89,12 @@ void write_seeds(const Variant& v, const fs::path& dir) {
   }
   const auto payload = device.read(first, static_cast<std::size_t>(end - first));
   write_file(dir / "member" / v.name, llbitmap::fuzz::make_member_input(v.spec.member_bytes, first, payload));
+  try {
+    const llbmp::MetadataImage saved{{llbmp::capture_member(llbmp::load_member(image.string()))}};
+    write_file(dir / "metadata_image" / v.name, llbmp::encode_metadata_image(saved));
+  } catch (const llbmp::Error&) {
+    // No md superblock to save (the variant is malformed on purpose).
+  }
   fs::remove(image);
 }
 
@@ -109,7 +117,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const fs::path dir = argv[1];
-  for (const char* sub : {"md_super", "bitmap_super", "member", "state_spec"}) fs::create_directories(dir / sub);
+  for (const char* sub : {"md_super", "bitmap_super", "member", "state_spec", "metadata_image"}) fs::create_directories(dir / sub);
   write_spec_seeds(dir / "state_spec");
   int written = 0;
   for (const auto& v : variants()) {

@@ -1,0 +1,78 @@
+// llbitmap convert DEV... (alias convert-from-classic): the classic bitmap of
+// a stopped array's members to an llbitmap, or back with --to classic.
+#include <fmt/core.h>
+
+#include "command.hpp"
+#include "llbmp/convert.hpp"
+#include "llbmp/metadata_image.hpp"
+#include "llbmp/write_common.hpp"
+#include "write_support.hpp"
+
+namespace llbitmap::cli {
+
+namespace {
+
+struct ConvertArgs {
+  std::vector<std::string> devices;
+  std::string to = "lockless", chunk_size, backup_file;
+  bool dry_run = false;
+};
+
+void print_result(const llbmp::ConvertPlan& plan, const llbmp::ConvertOptions& o, bool dry_run) {
+  const char* verb = dry_run ? "would become" : "is now";
+  for (const auto& nb : plan.bitmaps) {
+    if (o.to == llbmp::BitmapFormat::lockless)
+      fmt::print("{}: {} an llbitmap: {} chunks of {} sectors, {} need_sync, {} clean (events {})\n", nb.device, verb, nb.chunks,
+                 nb.sb.chunksize, nb.counts.of(llbmp::State::NeedSync), nb.counts.of(llbmp::State::Clean), nb.sb.events);
+    else
+      fmt::print("{}: {} a classic bitmap (version 4): {} bits of {} bytes, {} set (events {})\n", nb.device, verb, nb.chunks,
+                 nb.sb.chunksize, nb.out_of_sync, nb.sb.events);
+  }
+  fmt::print("source: {} chunks of {} sectors, {} out of sync on some member\n", plan.source_chunks, plan.source_chunk_sectors,
+             plan.source_out_of_sync);
+}
+
+int run_convert(const ConvertArgs& a) {
+  if (a.devices.empty()) throw UsageError("give every member device or image of the array");
+  llbmp::ConvertOptions o;
+  if (a.to == "lockless" || a.to == "llbitmap") o.to = llbmp::BitmapFormat::lockless;
+  else if (a.to == "classic") o.to = llbmp::BitmapFormat::classic;
+  else throw UsageError(fmt::format("--to {}: lockless or classic", a.to));
+  if (!a.chunk_size.empty()) o.chunk_bytes = parse_size_bytes(a.chunk_size, "--chunk-size");
+  const auto members = llbmp::load_array_members(a.devices);
+  const auto plan = llbmp::plan_convert(members, o);
+  print_result(plan, o, a.dry_run);
+  if (a.dry_run) {
+    print_plan(plan.writes);
+    fmt::print("dry run: nothing written\n");
+    return kExitOk;
+  }
+  if (!a.backup_file.empty()) {
+    llbmp::MetadataImage backup;
+    for (const auto& m : members) backup.members.push_back(llbmp::capture_member(m, llbmp::converted_ranges(plan, m.device)));
+    llbmp::save_metadata_image(a.backup_file, backup);
+    fmt::print("backup: {} (llbitmap restore {} ", a.backup_file, a.backup_file);
+    for (const auto& d : a.devices) fmt::print("{}{}", d, &d == &a.devices.back() ? ")\n" : " ");
+  }
+  llbmp::execute_plan(plan.writes, fault_injector_from_env());
+  return kExitOk;
+}
+
+}  // namespace
+
+Runner add_convert(CLI::App& app) {
+  auto a = std::make_shared<ConvertArgs>();
+  auto* cmd = app.add_subcommand("convert", "Convert a stopped array's classic bitmap to an llbitmap, or back (alias convert-from-classic)");
+  cmd->add_option("devices", a->devices, "Every member device or image file of the array");
+  cmd->add_option("--to", a->to, "Target format: lockless or classic")->capture_default_str();
+  cmd->add_option("--chunk-size", a->chunk_size, "Chunk size of the new bitmap in bytes, with a unit (64K, 1M)");
+  cmd->add_option("--backup-file", a->backup_file, "Save the metadata the conversion rewrites to this new FILE first (undo with restore)")
+      ->type_name("FILE");
+  cmd->add_flag("--dry-run,-n", a->dry_run, "Print the plan and the state counts; write nothing");
+  cmd->footer(
+      "Example:\n  llbitmap convert --backup-file md0-classic.llbmp /dev/sdb1 /dev/sdc1\n"
+      "  llbitmap convert --to classic --dry-run /dev/sdb1 /dev/sdc1");
+  return [a] { return run_convert(*a); };
+}
+
+}  // namespace llbitmap::cli
