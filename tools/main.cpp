@@ -24,6 +24,8 @@ constexpr CommandEntry kCommands[] = {
     {"convert", llbitmap::cli::add_convert},
     {"restore", llbitmap::cli::add_restore},
     {"replay-resync", llbitmap::cli::add_replay_resync},
+    {"check", llbitmap::cli::add_check},
+    {"edit", llbitmap::cli::add_edit},
 };
 
 }  // namespace

@@ -1,0 +1,95 @@
+# llbitmap check and edit, and the harness helpers: consistent arrays pass,
+# torn, stale, invalid and overlapping ones are reported with the member and
+# the block; check never writes; edit writes only what it is told, refuses
+# values the kernel refuses, and a crash at any step leaves old, new or STALE.
+source "$TESTLIB"
+source "$LLBITMAP_SOURCE_DIR/tests/harness/llbitmap.sh"
+mk() { rm -f "$@"; "$LLBITMAP" create --level 1 --raid-disks $# --size 256M --assume-clean --states 0-9:dirty "$@" >/dev/null; }
+
+mk a.img b.img
+sums=$(sha a.img; sha b.img)
+run "$LLBITMAP" check a.img b.img; expect_rc 0; expect_no_err
+expect_out "Kernel loads : a.img"; expect_out "Result       : consistent"
+run "$LLBITMAP" check --quiet a.img b.img; expect_rc 0; [ -z "$OUT" ] || fail "--quiet printed: $OUT"
+llbitmap_expect_consistent a.img b.img || fail "harness: consistent array reported"
+
+# A torn block: only b.img changed, check names the block, its chunks and both copies.
+llbitmap_tear 600:need_sync b.img
+run "$LLBITMAP" check a.img b.img; expect_rc 1
+expect_out "warning bitmap.block=3 (chunks 512-1023): the members disagree"
+expect_out "a.img: 512-1023 clean; b.img: 512-599 clean, 600 need_sync, 601-1023 clean"
+expect_out "Blocks differ: 1"
+run "$LLBITMAP" check --block-size 4096 a.img b.img; expect_rc 1; expect_out "bitmap.block=0 (chunks 0-3071)"
+run "$LLBITMAP" check --format json a.img b.img; expect_rc 1
+[ "$(json_get "$OUT" 'j["differing_blocks"]')" = 1 ] || fail "json differing_blocks"
+[ "$(json_get "$OUT" 'j["worst_merge"]["need_sync"]')" = 1 ] || fail "worst merge keeps the NeedSync copy"
+[ "$(json_get "$OUT" 'j["worst_merge"]["dirty"]')" = 10 ] || fail "worst merge dirty"
+if llbitmap_expect_consistent a.img b.img 2>/dev/null; then fail "harness: torn array passed"; fi
+[ "$(llbitmap_count b.img need_sync)" = 1 ] || fail "harness count"
+[ "$(llbitmap_dirty b.img)" = 11 ] || fail "harness dirty"
+# Ten Dirty chunks in one block: Reload coalesces the block, 512 chunks are resynced.
+[ "$(llbitmap_resync_chunks a.img b.img)" = 512 ] || fail "harness resync chunks: $(llbitmap_resync_chunks a.img b.img)"
+
+# Stale bitmap events and md events behind: warnings with the numbers.
+mk c.img d.img
+"$LLBITMAP" edit --events 0 d.img >/dev/null
+run "$LLBITMAP" check c.img d.img; expect_rc 1
+expect_out "d.img: bitmap.events=0: behind the freshest md events 1 (c.img)"
+# Invalid bytes: 0xFF from page 1 to the end, as mdadm --add leaves them.
+mk e.img
+python3 - e.img <<'PY'
+import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(8192 + 4096); f.write(b"\xff" * (4080 - 3072))
+PY
+run "$LLBITMAP" check e.img; expect_rc 1
+expect_out "e.img: bitmap.states=3072-4079=0xff: not states: 0xFF to the end from page 1 on, what mdadm --add leaves"
+# The bad-block log under the state bytes, as mdadm 4.6 lays lockless members out.
+rm -f f.img; "$LLBITMAP" create --level 1 --raid-disks 1 --size 64M --bad-block-log --offset 8 f.img >/dev/null
+run "$LLBITMAP" check f.img; expect_rc 1; expect_out "bblog"
+# Members of different arrays and unreadable devices are findings, not a stop.
+head -c 4096 /dev/zero >z.img
+run "$LLBITMAP" check a.img c.img z.img; expect_rc 1
+expect_out "c.img: md.set_uuid="; expect_out "z.img:"
+[ "$(sha a.img; sha b.img)" != "$sums" ] || fail "fixture"
+s_after=$(sha a.img)
+run "$LLBITMAP" check a.img b.img; [ "$(sha a.img)" = "$s_after" ] || fail "check wrote"
+run "$LLBITMAP" check; expect_rc 2
+run "$LLBITMAP" check --block-size 1000 a.img; expect_rc 2
+run "$LLBITMAP" check --format xml a.img; expect_rc 2
+
+# edit: header fields and flags; refusals write nothing.
+mk g.img h.img
+run "$LLBITMAP" edit --events 7 --set-flag stale g.img h.img; expect_rc 0; expect_no_err
+[ "$(llbitmap_field g.img EVENTS)" = 7 ] || fail "events"
+[ "$(llbitmap_field h.img STATE_FLAGS)" = stale ] || fail "flag"
+run "$LLBITMAP" edit --clear-flag stale g.img h.img; expect_rc 0
+[ "$(llbitmap_field g.img STATE_FLAGS)" = "" ] || fail "flag cleared"
+s0=$(sha g.img)
+run "$LLBITMAP" edit --daemon-sleep 0 g.img; expect_rc 1; expect_one_err_line
+expect_err "llbitmap edit: g.img: bitmap.daemon_sleep=0: the kernel refuses"
+run "$LLBITMAP" edit --set-flag write_error g.img; expect_rc 1
+run "$LLBITMAP" edit --set-state 0-99999:dirty g.img; expect_rc 1; expect_one_err_line
+run "$LLBITMAP" edit --set-state 5:bogus g.img; expect_rc 1
+run "$LLBITMAP" edit --set-flag nonsense g.img; expect_rc 2
+run "$LLBITMAP" edit g.img; expect_rc 2
+run "$LLBITMAP" edit --set-state 0:dirty --dry-run g.img; expect_rc 0; expect_out "dry run: nothing written"
+[ "$(sha g.img)" = "$s0" ] || fail "a refused or dry-run edit wrote"
+run "$LLBITMAP" edit --daemon-sleep 0 --force g.img; expect_rc 0
+rm -f cl.img; "$LLBITMAP" create --level 1 --raid-disks 1 --size 64M --classic cl.img >/dev/null
+run "$LLBITMAP" edit --set-state 0:dirty cl.img; expect_rc 1; expect_err "chunk states are an llbitmap's"
+
+# Fault injection: states edited on two members, stopped at every step.
+k=1
+while :; do
+  mk p.img q.img
+  run env LLBITMAP_FAULT_AT=$k "$LLBITMAP" edit --set-state 100-199:need_sync p.img q.img
+  for m in p.img q.img; do
+    flags=$(llbitmap_field $m STATE_FLAGS); ns=$(llbitmap_count $m need_sync)
+    case "$flags:$ns" in *stale*) ;; ":0") ;; ":100") ;; *) fail "fault at $k: $m flags '$flags' need_sync '$ns'" ;; esac
+  done
+  [ "$RC" = 0 ] && break
+  k=$((k + 1)); [ $k -lt 50 ] || fail "edit never completed"
+done
+echo "edit fault injection: $k steps"
+echo ok
