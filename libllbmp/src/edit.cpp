@@ -57,7 +57,7 @@ EditPlan plan_edit(const std::vector<Member>& members, const EditSpec& s) {
       apply_state_spec(s.states, states, m.device);
       e.counts_after = count_states(states);
       plan.writes.add(m.device, kMarkStale, m.bitmap->area_offset, stale_header_bytes(m.bitmap->sb));
-      plan.writes.add(m.device, kStates, m.bitmap->area_offset + kStateOffset, std::move(states));
+      add_changed_blocks(plan.writes, m.device, kStates, m.bitmap->area_offset + kStateOffset, m.bitmap->lockless->states, states);
     }
     const auto header = encode_bitmap_super(e.after);
     plan.writes.add(m.device, kHeader, m.bitmap->area_offset, {header.begin(), header.end()});

@@ -277,7 +277,7 @@ WritePlan plan_replay_commit(const std::vector<Member>& members, const ReplayRes
     MemberPlan& mp = plan.member(m.device);
     mp.room = metadata_room(m);
     plan.add(m.device, kMarkStale, m.bitmap->area_offset, stale_header_bytes(m.bitmap->sb));
-    plan.add(m.device, kStates, m.bitmap->area_offset + kStateOffset, end);
+    add_changed_blocks(plan, m.device, kStates, m.bitmap->area_offset + kStateOffset, m.bitmap->lockless->states, end);
     BitmapSuper sb = m.bitmap->sb;
     sb.set(BitmapFlag::stale, false);
     sb.events = std::max(sb.events, events);

@@ -104,4 +104,22 @@ std::vector<std::uint8_t> stale_header_bytes(const BitmapSuper& sb) {
   return {bytes.begin(), bytes.end()};
 }
 
+void add_changed_blocks(WritePlan& plan, const std::string& device, std::size_t phase, std::uint64_t offset,
+                        std::span<const std::uint8_t> before, std::span<const std::uint8_t> after) {
+  constexpr std::uint64_t kBlock = 512;
+  const std::uint64_t n = std::min(before.size(), after.size());
+  std::vector<std::uint64_t> blocks;  // device blocks with a changed byte, ascending
+  for (std::uint64_t i = 0; i < n; ++i)
+    if (before[i] != after[i] && (blocks.empty() || blocks.back() != (offset + i) / kBlock)) blocks.push_back((offset + i) / kBlock);
+  for (std::size_t r = 0; r < blocks.size();) {
+    std::size_t last = r;
+    while (last + 1 < blocks.size() && blocks[last + 1] == blocks[last] + 1) ++last;
+    const std::uint64_t first_byte = std::max(blocks[r] * kBlock, offset) - offset;
+    const std::uint64_t end_byte = std::min((blocks[last] + 1) * kBlock, offset + n) - offset;
+    plan.add(device, phase, offset + first_byte,
+             std::vector<std::uint8_t>(after.begin() + static_cast<std::ptrdiff_t>(first_byte), after.begin() + static_cast<std::ptrdiff_t>(end_byte)));
+    r = last + 1;
+  }
+}
+
 }  // namespace llbmp

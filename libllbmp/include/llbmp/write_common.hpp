@@ -36,6 +36,13 @@ namespace llbmp {
 // that a crash before the new bitmap is complete makes the kernel resync all.
 std::vector<std::uint8_t> stale_header_bytes(const BitmapSuper& sb);
 
+// Adds to `phase` only the 512-byte blocks whose bytes change from `before`
+// to `after` (both starting at device byte `offset`): unchanged bytes are not
+// rewritten, so an edit of a few chunks never touches state bytes that sit
+// under a bad-block log (mdadm 4.6's layout) unless it changes them.
+void add_changed_blocks(WritePlan& plan, const std::string& device, std::size_t phase, std::uint64_t offset,
+                        std::span<const std::uint8_t> before, std::span<const std::uint8_t> after);
+
 // Drops the phases no member writes in, so that --dry-run and fault
 // injection count only real steps.
 void drop_empty_phases(WritePlan& plan);
