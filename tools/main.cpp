@@ -20,6 +20,7 @@ constexpr CommandEntry kCommands[] = {
     {"examine", llbitmap::cli::add_examine},
     {"dump", llbitmap::cli::add_dump},
     {"create", llbitmap::cli::add_create},
+    {"replay-resync", llbitmap::cli::add_replay_resync},
 };
 
 }  // namespace

@@ -363,6 +363,14 @@ std::vector<std::uint64_t> StateArea::take_pending() {
   return blocks;
 }
 
+void StateArea::clear_pending(std::uint64_t first, std::uint64_t end) noexcept {
+  for (std::uint64_t b = first; b < end && b < pending_.size(); ++b)
+    if (pending_[b]) {
+      pending_[b] = false;
+      --pending_count_;
+    }
+}
+
 std::uint64_t StateArea::block_first_byte(std::uint64_t block) const noexcept {
   return std::max<std::uint64_t>(block * io_size_, kStateOffset) - kStateOffset;
 }

@@ -1,0 +1,114 @@
+// replay-resync: what md does to the llbitmap at the next assembly (Reload or
+// Stale) and during the sync that follows (skip rules, Startsync, Endsync,
+// Abortsync, Daemon), replayed offline on the state bytes of one member.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "llbmp/member.hpp"
+#include "llbmp/state_engine.hpp"
+#include "llbmp/write_plan.hpp"
+
+namespace llbmp {
+
+enum class SyncKind : std::uint8_t {
+  automatic,  // resync; a lazy recovery on raid4/5/6
+  resync,     // MD_RECOVERY_SYNC after an unclean shutdown or a NeedSync chunk
+  requested,  // user check/repair: Clean and Dirty are not skipped
+  recover,    // full recovery onto a brand-new disk
+  readd,      // bitmap-based recovery of a re-added member
+  lazy,       // raid4/5/6 lazy recovery (MD_RECOVERY_LAZY_RECOVER)
+};
+std::string_view sync_kind_name(SyncKind kind) noexcept;
+
+inline constexpr std::uint32_t kMdSpeedMinKiB = 1000;    // /proc/sys/dev/raid/speed_limit_min
+inline constexpr std::uint32_t kMdSpeedMaxKiB = 200000;  // /proc/sys/dev/raid/speed_limit_max
+
+struct ReplayOptions {
+  std::optional<std::int32_t> level;
+  std::optional<bool> degraded;
+  bool stale = false;  // force Stale at load
+  SyncKind kind = SyncKind::automatic;
+  std::optional<std::uint64_t> interrupt_at;  // resync-space sector
+  std::optional<std::uint32_t> speed_kib;     // models the periodic flush; default the md maximum
+  bool trace = false;
+};
+
+struct SyncedRange {
+  std::uint64_t first_chunk = 0;
+  std::uint64_t last_chunk = 0;  // inclusive
+  std::uint64_t first_sector = 0;
+  std::uint64_t end_sector = 0;  // exclusive, clamped to the sync size
+  std::optional<std::uint64_t> member_first_byte;  // data_offset added (raid1, raid4/5/6)
+  std::optional<std::uint64_t> member_end_byte;
+};
+
+struct TraceRange {
+  std::uint64_t first_chunk = 0;
+  std::uint64_t last_chunk = 0;
+  std::string path;  // "dirty -reload-> need_sync -startsync-> syncing ..."
+};
+
+struct ReplayResult {
+  std::string device;  // the member whose state bytes were replayed
+  std::int32_t level = 1;
+  std::uint32_t raid_disks = 0;
+  std::uint32_t working_roles = 0;
+  bool degraded = false;
+  bool detected_degraded = false;
+  bool stale = false;
+  bool detected_stale = false;
+  bool unclean = false;  // md resync_offset below the end
+  SyncKind kind = SyncKind::resync;
+  bool sync_wanted = false;  // the bitmap or the md superblock asks for a sync
+  std::optional<std::uint64_t> interrupt_chunk;
+  std::uint64_t chunk_sectors = 0;
+  std::uint64_t chunks = 0;
+  std::uint64_t sync_sectors = 0;
+  std::uint64_t data_offset = 0;
+  StateCounts before, after_load, after_sync, end;
+  std::vector<SyncedRange> plan;
+  std::uint64_t synced_chunks = 0;
+  std::uint64_t synced_sectors = 0;
+  std::uint64_t periodic_flushes = 0;
+  std::vector<TraceRange> trace;
+  std::vector<std::uint8_t> end_bytes;  // the state area from byte 1024 after the daemon
+
+  std::uint64_t synced_bytes() const noexcept { return synced_sectors * 512; }
+  double share() const noexcept;  // of a full resync
+  double seconds_at(std::uint32_t kib_per_second) const noexcept;
+};
+
+// The walk on bytes alone (for tests and the simulator): `bytes` are the
+// state bytes from area offset 1024 to the end of the reserved room.
+struct ReplayGeometry {
+  std::uint64_t chunk_sectors = 128;
+  std::uint64_t chunks = 0;
+  std::uint64_t sync_sectors = 0;
+  std::uint64_t data_offset = 0;
+  std::uint32_t daemon_sleep = 30;
+  std::uint32_t io_size = 512;
+};
+struct ReplaySetup {
+  std::int32_t level = 1;
+  bool degraded = false;
+  bool stale = false;
+  bool unclean = false;
+  SyncKind kind = SyncKind::resync;
+  std::optional<std::uint64_t> interrupt_at;
+  std::optional<std::uint32_t> speed_kib;
+  bool trace = false;
+};
+ReplayResult replay_bytes(std::vector<std::uint8_t> bytes, const ReplayGeometry& geometry, const ReplaySetup& setup);
+
+// Detection from the members' metadata, overrides applied, then the walk.
+// Throws Error when no member carries an initialised llbitmap.
+ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptions& options);
+
+// Writes the end state (and, for a stale bitmap, the header events) to every member.
+WritePlan plan_replay_commit(const std::vector<Member>& members, const ReplayResult& result);
+
+}  // namespace llbmp
