@@ -110,13 +110,14 @@ private:
   // flush. That is why, on the real kernel, a Syncing chunk past page 0 coalesces
   // its whole block when close_sync's Endsync makes it Dirty, and one in page 0 does not.
   void load() {
-    ArrayMode mode{s_.level, s_.degraded, false};
+    // A recovery runs on an array that is degraded from assembly on.
+    ArrayMode mode{s_.level, sync_mode_.degraded, false};
     const auto outcome = area_.apply_all(s_.stale ? Action::Stale : Action::Reload, mode);
     tracer_.step(area_, s_.stale ? "stale" : "reload");
     area_.clear_pending(0, kPageBytes / g_.io_size);
     r_.after_load = count_states(area_.chunk_bytes());
     const auto& c = r_.after_load;
-    const bool bitmap_wants = !s_.degraded && (c.of(State::NeedSync) + c.of(State::NeedSyncUnwritten) + c.invalid != 0);
+    const bool bitmap_wants = !mode.degraded && (c.of(State::NeedSync) + c.of(State::NeedSyncUnwritten) + c.invalid != 0);
     r_.sync_wanted = bitmap_wants || s_.unclean || s_.kind == SyncKind::requested || is_recovery(s_.kind);
     (void)outcome;
   }
