@@ -22,6 +22,7 @@ Runner add_examine(CLI::App& app);
 Runner add_dump(CLI::App& app);
 Runner add_create(CLI::App& app);
 Runner add_replay_resync(CLI::App& app);
+Runner add_simulate(CLI::App& app);
 
 // A usage error found after parsing (e.g. a bad --chunks range): exit 2.
 struct UsageError : std::runtime_error {

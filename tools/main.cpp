@@ -21,6 +21,7 @@ constexpr CommandEntry kCommands[] = {
     {"dump", llbitmap::cli::add_dump},
     {"create", llbitmap::cli::add_create},
     {"replay-resync", llbitmap::cli::add_replay_resync},
+    {"simulate", llbitmap::cli::add_simulate},
 };
 
 }  // namespace
