@@ -76,7 +76,7 @@ std::optional<IoEvent> TraceReader::parse_blkparse(const std::string& text) {
   if (n == 0 || !is_device_field(f[0])) return std::nullopt;  // blank or summary line
   if (n < 7) bad(text, "a blkparse event line has at least 7 fields");
   IoEvent e;
-  if (!number(f[3], e.time) || !(e.time >= 0)) bad(text, fmt::format("time '{}' is not a number of seconds", f[3]));
+  if (!number(f[3], e.time) || !std::isfinite(e.time) || e.time < 0) bad(text, fmt::format("time '{}' is not a number of seconds", f[3]));
   if (f[5] != "Q") return std::nullopt;
   const std::string_view rwbs = f[6];
   const bool write = rwbs.find('W') != std::string_view::npos;
@@ -135,6 +135,8 @@ Simulator::Simulator(const SimulateConfig& config)
   if (c_.chunk_sectors == 0 || (c_.chunk_sectors & (c_.chunk_sectors - 1)) != 0)
     throw Error("", "--chunk-size", std::to_string(c_.chunk_sectors), "a power of two number of sectors");
   if (c_.size_sectors == 0) throw Error("", "--size", "0", "the array needs a size");
+  if (c_.crash_at && (!std::isfinite(*c_.crash_at) || *c_.crash_at < 0))
+    throw Error("", "--crash-at", std::to_string(*c_.crash_at), "a finite number of seconds");
   if (c_.io_size < 512 || c_.io_size > 4096 || (c_.io_size & (c_.io_size - 1)) != 0)
     throw Error("", "--logical-block-size", std::to_string(c_.io_size), "512, 1024, 2048 or 4096");
   if (!c_.start_unwritten)
@@ -180,6 +182,7 @@ void Simulator::chunk_range(const IoEvent& e, std::uint64_t& first, std::uint64_
 }
 
 bool Simulator::feed(const IoEvent& e) {
+  if (!std::isfinite(e.time)) throw Error("", "time", std::to_string(e.time), "not a finite time");
   if (c_.crash_at && e.time > *c_.crash_at) return false;
   const std::uint64_t array_sectors =
       level_is_raid456(c_.level) ? c_.size_sectors * data_disks(c_.level, c_.raid_disks) : c_.size_sectors;
