@@ -112,14 +112,13 @@ private:
   void load() {
     // A recovery runs on an array that is degraded from assembly on.
     ArrayMode mode{s_.level, sync_mode_.degraded, false};
-    const auto outcome = area_.apply_all(s_.stale ? Action::Stale : Action::Reload, mode);
+    area_.apply_all(s_.stale ? Action::Stale : Action::Reload, mode);
     tracer_.step(area_, s_.stale ? "stale" : "reload");
     area_.clear_pending(0, kPageBytes / g_.io_size);
     r_.after_load = count_states(area_.chunk_bytes());
     const auto& c = r_.after_load;
     const bool bitmap_wants = !mode.degraded && (c.of(State::NeedSync) + c.of(State::NeedSyncUnwritten) + c.invalid != 0);
     r_.sync_wanted = bitmap_wants || s_.unclean || s_.kind == SyncKind::requested || is_recovery(s_.kind);
-    (void)outcome;
   }
 
   std::uint64_t chunk_end_sector(std::uint64_t chunk) const noexcept {
