@@ -102,13 +102,19 @@ public:
   }
 
 private:
-  // llbitmap_load: Reload, or Stale when the bitmap events lag md's. The md
-  // superblock update that follows assembly (md_update_sb ->
-  // llbitmap_update_sb -> llbitmap_write_sb) writes page 0 through
-  // llbitmap_write_page, which clears the pending flag of every block of page
-  // 0 only; blocks of later pages stay pending until the next unplug or
-  // flush. That is why, on the real kernel, a Syncing chunk past page 0 coalesces
-  // its whole block when close_sync's Endsync makes it Dirty, and one in page 0 does not.
+  // llbitmap_load: Reload, or Stale when the bitmap events lag md's. Each
+  // chunk Reload makes NeedSync marks its block pending (llbitmap_write ->
+  // llbitmap_set_page_dirty). The md superblock update that follows assembly
+  // (md_update_sb -> llbitmap_update_sb -> llbitmap_write_sb) writes page 0
+  // through llbitmap_write_page, which clears the pending flags of page 0's
+  // blocks only. Blocks of later pages stay pending: nothing unplugs them
+  // while no user write comes, and llbitmap_cond_end_sync flushes only after
+  // daemon_sleep seconds of syncing. So when llbitmap_close_sync's Endsync
+  // turns a synced chunk of a later page from Syncing into Dirty,
+  // test_and_set_bit finds its block pending and llbitmap_infect_dirty_bits
+  // makes every Clean chunk of the 512-byte block Dirty too; in page 0 it
+  // does not. (Not a sync-window effect: llbitmap_start_sync handles one chunk
+  // per call, and raid1_sync_request's 64 KiB window never spans two chunks.)
   void load() {
     // A recovery runs on an array that is degraded from assembly on.
     ArrayMode mode{s_.level, sync_mode_.degraded, false};
