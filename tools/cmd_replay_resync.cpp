@@ -122,6 +122,9 @@ void print_text(const llbmp::ReplayResult& r, const ReplayArgs& a) {
   fmt::print("Load     : {} -> {}\n", r.stale ? "stale" : "reload", counts_text(r.after_load));
   fmt::print("Sync     : {}{}{}\n", llbmp::sync_kind_name(r.kind), r.sync_wanted ? "" : " (not wanted: nothing asks for a sync)",
              r.interrupt_chunk ? fmt::format(", interrupted in chunk {}", *r.interrupt_chunk) : "");
+  if (r.degraded && r.kind == llbmp::SyncKind::resync)
+    fmt::print("Note     : degraded: md resyncs only while two copies remain (e.g. raid1 with 2 of 3 mirrors); "
+               "a re-added or new member is recovered instead (--re-add, --recover)\n");
   fmt::print("Plan     : {} range{}\n", r.plan.size(), r.plan.size() == 1 ? "" : "s");
   for (const auto& p : r.plan) {
     fmt::print("  chunks {}-{}: sectors {}-{}", p.first_chunk, p.last_chunk, p.first_sector, p.end_sector - 1);
