@@ -147,6 +147,13 @@ int run_replay(const ReplayArgs& a) {
   const auto options = options_from(a);
   const auto members = llbmp::load_array_members(a.devices);
   const auto result = llbmp::replay_resync(members, options);
+  if (result.first_use) {
+    if (a.format == "json") fmt::print("{}\n", nlohmann::json{{"device", result.device}, {"first_use", true}, {"synced_chunks", 0}}.dump(2));
+    else
+      fmt::print("{}: FIRST_USE: the kernel initialises this llbitmap at the next assembly (every chunk Unwritten, "
+                 "or Clean with the CLEAN flag): nothing is resynced{}\n", result.device, a.commit ? ", nothing written" : "");
+    return kExitOk;
+  }
   if (a.format == "json") fmt::print("{}\n", result_json(result, a).dump(2));
   else print_text(result, a);
   if (!a.commit) return kExitOk;

@@ -281,6 +281,19 @@ ReplayResult replay_bytes(std::vector<std::uint8_t> bytes, const ReplayGeometry&
 
 ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptions& options) {
   if (members.empty()) throw Error("", "device", "", "no member given");
+  const auto first_use = std::find_if(members.begin(), members.end(), [](const Member& m) {
+    return m.bitmap && !m.bitmap->lockless && m.bitmap->sb.awaiting_kernel_init();
+  });
+  if (first_use != members.end() && std::none_of(members.begin(), members.end(), [](const Member& m) {
+        return m.bitmap && m.bitmap->lockless;
+      })) {
+    ReplayResult r;
+    r.device = first_use->device;
+    r.first_use = true;
+    r.level = first_use->md.level;
+    r.raid_disks = first_use->md.raid_disks;
+    return r;
+  }
   const Member& m = reference_member(members);
   const auto& view = *m.bitmap->lockless;
   const std::int32_t level = options.level.value_or(m.md.level);

@@ -87,6 +87,15 @@ run "$LLBITMAP" replay-resync
 expect_rc 2; expect_one_err_line
 [ "$(sha c.img)" = "$before" ] || fail "bad input changed c.img"
 
+# FIRST_USE (mdadm's own bitmap before the kernel saw it): said plainly, exit 0.
+"$LLBITMAP" create --level 1 --raid-disks 2 --size 64M --first-use fa.img fb.img >/dev/null
+run "$LLBITMAP" replay-resync fa.img fb.img
+expect_rc 0; expect_out "FIRST_USE: the kernel initialises"
+# A classic bitmap: nothing to replay, exit 1 with one line.
+"$LLBITMAP" create --level 1 --raid-disks 2 --size 64M --classic ca.img cb.img >/dev/null
+run "$LLBITMAP" replay-resync ca.img cb.img
+expect_rc 1; expect_one_err_line; expect_err "bitmap.version=4"
+
 # Loop devices: the same plan as on the files.
 la=$(loop_attach c.img); lb=$(loop_attach d.img)
 [ "$(field 'j["synced_chunks"]' --stale "$la" "$lb")" = 4080 ] || fail "loop devices"

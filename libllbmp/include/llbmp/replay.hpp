@@ -54,6 +54,7 @@ struct TraceRange {
 
 struct ReplayResult {
   std::string device;  // the member whose state bytes were replayed
+  bool first_use = false;  // FIRST_USE: the kernel initialises the bitmap; nothing to replay
   std::int32_t level = 1;
   std::uint32_t raid_disks = 0;
   std::uint32_t working_roles = 0;
@@ -105,7 +106,8 @@ struct ReplaySetup {
 ReplayResult replay_bytes(std::vector<std::uint8_t> bytes, const ReplayGeometry& geometry, const ReplaySetup& setup);
 
 // Detection from the members' metadata, overrides applied, then the walk.
-// Throws Error when no member carries an initialised llbitmap.
+// A FIRST_USE llbitmap gives a result with first_use set and nothing else.
+// Throws Error when no member carries a version 6 bitmap.
 ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptions& options);
 
 // Writes the end state (and, for a stale bitmap, the header events) to every member.
