@@ -87,6 +87,17 @@ run "$LLBITMAP" replay-resync
 expect_rc 2; expect_one_err_line
 [ "$(sha c.img)" = "$before" ] || fail "bad input changed c.img"
 
+# A stale bitmap (header events 3 < md events 9, patched at area byte 24):
+# detected, everything written syncs; --commit writes md's events back.
+"$LLBITMAP" create --level 1 --raid-disks 2 --size 64M --events 9 --assume-clean s0.img s1.img >/dev/null
+for f in s0.img s1.img; do printf '\x03' | dd of=$f bs=1 seek=$((8192 + 24)) conv=notrunc 2>/dev/null; done
+[ "$(field 'j["detected_stale"]' s0.img s1.img)" = True ] || fail "stale not detected"
+[ "$(field 'j["synced_chunks"] == j["chunks"]' s0.img s1.img)" = True ] || fail "stale: not everything synced"
+run "$LLBITMAP" replay-resync --commit --force s0.img s1.img
+expect_rc 0
+"$LLBITMAP" examine --format export s1.img | grep -qx "LLBITMAP_EVENTS=9" || fail "--commit did not write md's events"
+[ "$(field 'j["detected_stale"]' s0.img s1.img)" = False ] || fail "still stale after --commit"
+
 # FIRST_USE (mdadm's own bitmap before the kernel saw it): said plainly, exit 0.
 "$LLBITMAP" create --level 1 --raid-disks 2 --size 64M --first-use fa.img fb.img >/dev/null
 run "$LLBITMAP" replay-resync fa.img fb.img
