@@ -1,6 +1,4 @@
-// llbitmap replay-resync DEV...: what md will resync at the next assembly,
-// replayed offline through the state engine; --commit --force writes the end
-// state.
+// llbitmap replay-resync DEV...: what md will resync at the next assembly.
 #include <fmt/core.h>
 
 #include <nlohmann/json.hpp>
@@ -14,201 +12,154 @@ namespace llbitmap::cli {
 
 namespace {
 
-constexpr std::uint64_t kMdSpeedMinKib = 1000;    // /proc/sys/dev/raid/speed_limit_min default
-constexpr std::uint64_t kMdSpeedMaxKib = 200000;  // speed_limit_max default
-
 struct ReplayArgs {
   std::vector<std::string> devices;
-  bool degraded = false, not_degraded = false, stale = false, not_stale = false;
-  bool requested = false, recover = false, new_disk = false;
-  std::string level, format = "text", interrupt_at;
-  std::optional<std::uint64_t> speed;
-  bool trace = false, commit = false, force = false, dry_run = false;
+  bool degraded = false, not_degraded = false, stale = false;
+  bool requested = false, recover = false, readd = false, lazy = false, resync = false;
+  std::optional<std::string> level;
+  std::optional<std::uint64_t> interrupt_at;
+  std::optional<std::uint32_t> speed;
+  std::string format = "text";
+  bool trace = false, commit = false, force = false;
 };
 
-// A plain number is sectors; with a unit (1G, 512K) it is bytes.
-std::uint64_t sectors_from(const std::string& text, const char* option) {
-  const bool plain = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
-  return plain ? parse_size_bytes(text, option) : parse_size_bytes(text, option) / 512;
+llbmp::SyncKind sync_kind(const ReplayArgs& a) {
+  const int chosen = a.requested + a.recover + a.readd + a.lazy + a.resync;
+  if (chosen > 1) throw UsageError("--resync, --requested, --recover, --re-add and --lazy exclude each other");
+  if (a.requested) return llbmp::SyncKind::requested;
+  if (a.recover) return llbmp::SyncKind::recover;
+  if (a.readd) return llbmp::SyncKind::readd;
+  if (a.lazy) return llbmp::SyncKind::lazy;
+  if (a.resync) return llbmp::SyncKind::resync;
+  return llbmp::SyncKind::automatic;
 }
 
-llbmp::ReplayOptions replay_options(const ReplayArgs& a) {
-  llbmp::ReplayOptions o;
+llbmp::ReplayOptions options_from(const ReplayArgs& a) {
+  if (a.devices.empty()) throw UsageError("give the member devices or image files of one array");
   if (a.degraded && a.not_degraded) throw UsageError("--degraded and --not-degraded exclude each other");
-  if (a.stale && a.not_stale) throw UsageError("--stale and --not-stale exclude each other");
-  if (a.requested + a.recover + a.new_disk > 1) throw UsageError("choose one of --requested, --recover, --new-disk");
-  if (a.degraded) o.degraded = true;
-  if (a.not_degraded) o.degraded = false;
-  if (a.stale) o.stale = true;
-  if (a.not_stale) o.stale = false;
-  if (!a.level.empty()) {
-    const auto level = llbmp::parse_level(a.level);
-    if (!level || !(*level == 1 || *level == 10 || llbmp::level_is_raid456(*level)))
-      throw UsageError(fmt::format("--level {}: raid1, raid10, raid4, raid5 or raid6", a.level));
+  if (a.commit && !a.force) throw UsageError("--commit writes the end state to every member: add --force");
+  if (a.force && !a.commit) throw UsageError("--force only goes with --commit");
+  if (a.speed && *a.speed == 0) throw UsageError("--speed 0: give KiB/s above 0");
+  llbmp::ReplayOptions o;
+  if (a.level) {
+    auto text = *a.level;
+    if (text.rfind("raid", 0) != 0) text = "raid" + text;
+    const auto level = llbmp::parse_level(text);
+    if (!level || (*level != 1 && *level != 4 && *level != 5 && *level != 6 && *level != 10))
+      throw UsageError(fmt::format("--level {}: unknown level (1, 4, 5, 6 or 10)", *a.level));
     o.level = *level;
   }
-  o.kind = a.requested ? llbmp::SyncKind::requested
-           : a.recover ? llbmp::SyncKind::recover
-           : a.new_disk ? llbmp::SyncKind::new_disk
-                        : llbmp::SyncKind::resync;
-  if (!a.interrupt_at.empty()) o.interrupt_at = sectors_from(a.interrupt_at, "--interrupt-at");
-  if (a.speed && *a.speed == 0) throw UsageError("--speed 0: give KiB/s, at least 1");
+  if (a.degraded) o.degraded = true;
+  if (a.not_degraded) o.degraded = false;
+  o.stale = a.stale;
+  o.kind = sync_kind(a);
+  o.interrupt_at = a.interrupt_at;
+  o.speed_kib = a.speed;
+  o.trace = a.trace;
   return o;
 }
 
-std::string state_name(std::uint8_t byte) {
-  return llbmp::is_valid_state(byte) ? std::string(llbmp::state_key(static_cast<llbmp::State>(byte))) : fmt::format("invalid({})", byte);
-}
-
-std::string duration_text(double seconds) {
-  if (seconds < 60) return fmt::format("{:.1f} s", seconds);
-  if (seconds < 3600) return fmt::format("{:.1f} min", seconds / 60);
-  return fmt::format("{:.1f} h", seconds / 3600);
-}
-
-struct Estimate {
-  std::uint64_t kib_per_s;
-  const char* label;
-};
-
-std::vector<Estimate> estimates(const ReplayArgs& a) {
-  if (a.speed) return {{*a.speed, "--speed"}};
-  return {{kMdSpeedMinKib, "md minimum speed_limit_min"}, {kMdSpeedMaxKib, "md maximum speed_limit_max"}};
-}
-
-const char* stage_action(const llbmp::ReplayResult& r, llbmp::Stage stage) {
-  switch (stage) {
-    case llbmp::Stage::loaded: return r.first_use ? "init" : r.stale ? "stale" : "reload";
-    case llbmp::Stage::walked: return "startsync";
-    case llbmp::Stage::ended: return r.interrupted ? "abortsync+endsync" : "endsync";
-    case llbmp::Stage::settled: return "daemon";
-    default: return "";
-  }
-}
-
-std::string trace_text(const llbmp::ReplayResult& r, const llbmp::TraceRun& run) {
-  std::string out = state_name(run.states[0]);
-  for (std::size_t s = 1; s < llbmp::kStageCount; ++s)
-    if (run.states[s] != run.states[s - 1])
-      out += fmt::format(" -{}-> {}", stage_action(r, static_cast<llbmp::Stage>(s)), state_name(run.states[s]));
-  return out;
-}
-
-std::string range_text(std::uint64_t first, std::uint64_t last) {
-  return first == last ? fmt::format("{}", first) : fmt::format("{}-{}", first, last);
-}
-
-void print_text(const llbmp::ReplayResult& r, const ReplayArgs& a) {
-  fmt::print("Array      : {}, {}{}\n", llbmp::level_name(r.level), r.degraded ? "degraded" : "not degraded",
-             r.first_use ? ", FIRST_USE bitmap initialised at assembly" : "");
-  fmt::print("Loaded from: {}\n", r.source);
-  fmt::print("Bitmap     : {} chunks of {} sectors, sync size {} sectors\n", r.chunks, r.chunk_sectors, r.sync_sectors);
-  fmt::print("Assembly   : {}\n", r.first_use ? "init (FIRST_USE)" : r.stale ? "stale (bitmap events behind the array: every chunk is resynced)" : "reload");
-  if (!r.sync_runs) {
-    fmt::print("Sync       : none: {}\n", r.why_no_sync);
-  } else {
-    fmt::print("Sync       : {}{}{}\n", llbmp::sync_kind_name(r.kind), r.lazy_recovery ? " (lazy recovery, raid4/5/6)" : "",
-               r.interrupted ? fmt::format(", interrupted at chunk {}", r.interrupt_chunk) : std::string());
-    fmt::print("Plan       : {} range(s), {} chunks, {} bytes ({:.1f}% of a full resync)\n", r.synced.size(), r.synced_chunks,
-               r.synced_sectors * 512, 100.0 * r.share_of_full());
-    for (const auto& range : r.synced) {
-      fmt::print("  chunks {:<13} sectors {}-{}", range_text(range.first_chunk, range.last_chunk), range.first_sector, range.end_sector - 1);
-      if (r.member_offsets)
-        fmt::print("  member bytes {}-{}", (r.data_offset + range.first_sector) * 512, (r.data_offset + range.end_sector) * 512 - 1);
-      fmt::print("\n");
-    }
-    for (const auto& e : estimates(a))
-      fmt::print("Time       : {} at {} KiB/s ({})\n", duration_text(static_cast<double>(r.synced_sectors) * 512 / 1024 / static_cast<double>(e.kib_per_s)),
-                 e.kib_per_s, e.label);
-  }
-  fmt::print("{:<20} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "States", "before", "assembled", "synced", "ended", "settled");
-  for (std::size_t s = 0; s <= llbmp::kStateCount; ++s) {
-    const std::string name = s < llbmp::kStateCount ? std::string(llbmp::state_key(static_cast<llbmp::State>(s))) : "invalid";
-    fmt::print("  {:<18}", name);
-    for (const auto& c : r.counts) fmt::print(" {:>9}", s < llbmp::kStateCount ? c.by_state[s] : c.invalid);
-    fmt::print("\n");
-  }
-  if (a.trace) {
-    fmt::print("Trace:\n");
-    for (const auto& run : llbmp::trace_runs(r)) fmt::print("  chunks {:<13} {}\n", range_text(run.first, run.last), trace_text(r, run));
-  }
-}
-
 nlohmann::json counts_json(const llbmp::StateCounts& c) {
-  nlohmann::json j;
+  nlohmann::json j = nlohmann::json::object();
   for (std::size_t s = 0; s < llbmp::kStateCount; ++s) j[std::string(llbmp::state_key(static_cast<llbmp::State>(s)))] = c.by_state[s];
   j["invalid"] = c.invalid;
   return j;
 }
 
-void print_json(const llbmp::ReplayResult& r, const ReplayArgs& a) {
-  nlohmann::json j;
-  j["source"] = r.source;
-  j["level"] = llbmp::level_name(r.level);
-  j["degraded"] = r.degraded;
-  j["stale"] = r.stale;
-  j["first_use"] = r.first_use;
-  j["assembly_action"] = stage_action(r, llbmp::Stage::loaded);
-  j["sync_runs"] = r.sync_runs;
-  if (!r.sync_runs) j["why_no_sync"] = r.why_no_sync;
-  j["sync_kind"] = llbmp::sync_kind_name(r.kind);
-  j["lazy_recovery"] = r.lazy_recovery;
-  j["interrupted"] = r.interrupted;
-  if (r.interrupted) j["interrupt_chunk"] = r.interrupt_chunk;
-  j["chunks"] = r.chunks;
-  j["chunksize_sectors"] = r.chunk_sectors;
-  j["sync_size_sectors"] = r.sync_sectors;
-  j["synced_chunks"] = r.synced_chunks;
-  j["synced_bytes"] = r.synced_sectors * 512;
-  j["share_of_full_resync"] = r.share_of_full();
-  nlohmann::json ranges = nlohmann::json::array();
-  for (const auto& range : r.synced) {
-    nlohmann::json x{{"first_chunk", range.first_chunk}, {"last_chunk", range.last_chunk},
-                     {"first_sector", range.first_sector}, {"end_sector", range.end_sector}};
-    if (r.member_offsets) {
-      x["member_first_byte"] = (r.data_offset + range.first_sector) * 512;
-      x["member_end_byte"] = (r.data_offset + range.end_sector) * 512;
+std::string counts_text(const llbmp::StateCounts& c) {
+  std::string out;
+  for (std::size_t s = 0; s < llbmp::kStateCount; ++s)
+    if (c.by_state[s] != 0) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", c.by_state[s], llbmp::state_key(static_cast<llbmp::State>(s)));
+  if (c.invalid != 0) out += fmt::format("{}{} invalid", out.empty() ? "" : ", ", c.invalid);
+  return out.empty() ? "none" : out;
+}
+
+std::vector<std::uint32_t> speeds(const ReplayArgs& a) {
+  if (a.speed) return {*a.speed};
+  return {llbmp::kMdSpeedMinKiB, llbmp::kMdSpeedMaxKiB};
+}
+
+nlohmann::json result_json(const llbmp::ReplayResult& r, const ReplayArgs& a) {
+  nlohmann::json plan = nlohmann::json::array();
+  for (const auto& p : r.plan) {
+    nlohmann::json e = {{"first_chunk", p.first_chunk}, {"last_chunk", p.last_chunk}, {"first_sector", p.first_sector}, {"end_sector", p.end_sector}};
+    if (p.member_first_byte) {
+      e["member_first_byte"] = *p.member_first_byte;
+      e["member_end_byte"] = *p.member_end_byte;
     }
-    ranges.push_back(x);
+    plan.push_back(e);
   }
-  j["ranges"] = ranges;
-  nlohmann::json est = nlohmann::json::array();
-  for (const auto& e : estimates(a))
-    est.push_back({{"kib_per_s", e.kib_per_s}, {"seconds", static_cast<double>(r.synced_sectors) * 512 / 1024 / static_cast<double>(e.kib_per_s)}});
-  j["time_estimates"] = est;
-  const char* stage_names[] = {"before", "assembled", "synced", "ended", "settled"};
-  for (std::size_t s = 0; s < llbmp::kStageCount; ++s) j["states"][stage_names[s]] = counts_json(r.counts[s]);
+  nlohmann::json times = nlohmann::json::array();
+  for (const auto s : speeds(a)) times.push_back({{"speed_kib", s}, {"seconds", r.seconds_at(s)}});
+  nlohmann::json j = {
+      {"device", r.device}, {"level", llbmp::level_name(r.level)}, {"raid_disks", r.raid_disks}, {"working_roles", r.working_roles},
+      {"degraded", r.degraded}, {"detected_degraded", r.detected_degraded}, {"stale", r.stale}, {"detected_stale", r.detected_stale},
+      {"unclean", r.unclean}, {"sync", llbmp::sync_kind_name(r.kind)}, {"sync_wanted", r.sync_wanted},
+      {"chunk_sectors", r.chunk_sectors}, {"chunks", r.chunks}, {"sync_sectors", r.sync_sectors}, {"data_offset", r.data_offset},
+      {"plan", plan}, {"synced_chunks", r.synced_chunks}, {"synced_bytes", r.synced_bytes()}, {"full_bytes", r.sync_sectors * 512},
+      {"share", r.share()}, {"time", times}, {"periodic_flushes", r.periodic_flushes},
+      {"counts", {{"before", counts_json(r.before)}, {"after_load", counts_json(r.after_load)},
+                  {"after_sync", counts_json(r.after_sync)}, {"end", counts_json(r.end)}}}};
+  j["interrupt_chunk"] = r.interrupt_chunk ? nlohmann::json(*r.interrupt_chunk) : nlohmann::json(nullptr);
   if (a.trace) {
-    nlohmann::json t = nlohmann::json::array();
-    for (const auto& run : llbmp::trace_runs(r))
-      t.push_back({{"first_chunk", run.first}, {"last_chunk", run.last}, {"transitions", trace_text(r, run)}});
-    j["trace"] = t;
+    nlohmann::json trace = nlohmann::json::array();
+    for (const auto& t : r.trace) trace.push_back({{"first_chunk", t.first_chunk}, {"last_chunk", t.last_chunk}, {"path", t.path}});
+    j["trace"] = trace;
   }
-  fmt::print("{}\n", j.dump(2));
+  return j;
+}
+
+std::string human_bytes(std::uint64_t b) {
+  if (b >= (1ULL << 30)) return fmt::format("{:.1f} GiB", static_cast<double>(b) / (1ULL << 30));
+  if (b >= (1ULL << 20)) return fmt::format("{:.1f} MiB", static_cast<double>(b) / (1ULL << 20));
+  if (b >= (1ULL << 10)) return fmt::format("{:.1f} KiB", static_cast<double>(b) / (1ULL << 10));
+  return fmt::format("{} B", b);
+}
+
+void print_text(const llbmp::ReplayResult& r, const ReplayArgs& a) {
+  fmt::print("Replaying {} ({}, {} of {} roles working{}{}, {} chunks of {} sectors)\n", r.device, llbmp::level_name(r.level),
+             r.working_roles, r.raid_disks, r.degraded ? ", degraded" : "", r.stale ? ", stale bitmap" : "", r.chunks, r.chunk_sectors);
+  fmt::print("Load     : {} -> {}\n", r.stale ? "stale" : "reload", counts_text(r.after_load));
+  fmt::print("Sync     : {}{}{}\n", llbmp::sync_kind_name(r.kind), r.sync_wanted ? "" : " (not wanted: nothing asks for a sync)",
+             r.interrupt_chunk ? fmt::format(", interrupted in chunk {}", *r.interrupt_chunk) : "");
+  if (r.degraded && r.kind == llbmp::SyncKind::resync)
+    fmt::print("Note     : degraded: md resyncs only while two copies remain (e.g. raid1 with 2 of 3 mirrors); "
+               "a re-added or new member is recovered instead (--re-add, --recover)\n");
+  fmt::print("Plan     : {} range{}\n", r.plan.size(), r.plan.size() == 1 ? "" : "s");
+  for (const auto& p : r.plan) {
+    fmt::print("  chunks {}-{}: sectors {}-{}", p.first_chunk, p.last_chunk, p.first_sector, p.end_sector - 1);
+    if (p.member_first_byte) fmt::print(", member bytes {}-{}", *p.member_first_byte, *p.member_end_byte - 1);
+    fmt::print("\n");
+  }
+  fmt::print("Total    : {} chunks, {} bytes ({}), {:.2f}% of a full resync ({})\n", r.synced_chunks, r.synced_bytes(),
+             human_bytes(r.synced_bytes()), r.share() * 100.0, human_bytes(r.sync_sectors * 512));
+  for (const auto s : speeds(a)) fmt::print("Time     : {:.1f} s at {} KiB/s\n", r.seconds_at(s), s);
+  fmt::print("Before   : {}\n", counts_text(r.before));
+  fmt::print("After    : {} (when the sync ends)\n", counts_text(r.after_sync));
+  fmt::print("End      : {} (after the daemon)\n", counts_text(r.end));
+  if (a.trace) {
+    fmt::print("Trace    :\n");
+    for (const auto& t : r.trace) fmt::print("  {}-{}: {}\n", t.first_chunk, t.last_chunk, t.path);
+  }
 }
 
 int run_replay(const ReplayArgs& a) {
-  if (a.devices.empty()) throw UsageError("give the member devices or images of one array");
-  if (a.format != "text" && a.format != "json") throw UsageError(fmt::format("--format {}: text or json", a.format));
-  if (a.force && !a.commit) throw UsageError("--force only goes with --commit");
-  const auto options = replay_options(a);
+  const auto options = options_from(a);
   const auto members = llbmp::load_array_members(a.devices);
   const auto result = llbmp::replay_resync(members, options);
-  if (a.commit && a.format == "json") throw UsageError("--commit prints text: no --format json");
-  if (a.format == "json") print_json(result, a);
+  if (result.first_use) {
+    if (a.format == "json") fmt::print("{}\n", nlohmann::json{{"device", result.device}, {"first_use", true}, {"synced_chunks", 0}}.dump(2));
+    else
+      fmt::print("{}: FIRST_USE: the kernel initialises this llbitmap at the next assembly (every chunk Unwritten, "
+                 "or Clean with the CLEAN flag): nothing is resynced{}\n", result.device, a.commit ? ", nothing written" : "");
+    return kExitOk;
+  }
+  if (a.format == "json") fmt::print("{}\n", result_json(result, a).dump(2));
   else print_text(result, a);
   if (!a.commit) return kExitOk;
   const auto plan = llbmp::plan_replay_commit(members, result);
-  if (a.dry_run) {
-    fmt::print("Commit (dry run): the settled states would be written to every member\n");
-    print_plan(plan);
-    return kExitOk;
-  }
-  if (!a.force)
-    throw llbmp::Error(a.devices.front(), "commit", "refused",
-                       "writing the replayed end state tells the kernel these chunks are in sync: add --force to do it");
   llbmp::execute_plan(plan, fault_injector_from_env());
-  fmt::print("Committed: the settled states written to {} member(s)\n", members.size());
+  if (a.format != "json") fmt::print("Committed: the end state written to {} member{}\n", members.size(), members.size() == 1 ? "" : "s");
   return kExitOk;
 }
 
@@ -216,26 +167,26 @@ int run_replay(const ReplayArgs& a) {
 
 Runner add_replay_resync(CLI::App& app) {
   auto a = std::make_shared<ReplayArgs>();
-  auto* cmd = app.add_subcommand("replay-resync", "Replay the next assembly and sync offline: what md will resync");
+  auto* cmd = app.add_subcommand("replay-resync", "Replay what md will resync at the next assembly, offline");
   cmd->add_option("devices", a->devices, "Member devices or image files of one array");
-  cmd->add_flag("--degraded", a->degraded, "Replay as if the array were degraded");
-  cmd->add_flag("--not-degraded", a->not_degraded, "Replay as if no member were missing");
-  cmd->add_flag("--stale", a->stale, "Replay as if the bitmap were stale (Stale instead of Reload)");
-  cmd->add_flag("--not-stale", a->not_stale, "Replay with Reload even when the bitmap events are behind");
-  cmd->add_option("--level", a->level, "Replay as this raid level (raid1, raid10, raid4, raid5, raid6)");
-  cmd->add_flag("--requested", a->requested, "A user check/repair: Clean and Dirty chunks are not skipped");
-  cmd->add_flag("--recover", a->recover, "A recovery onto a re-added member");
-  cmd->add_flag("--new-disk", a->new_disk, "A full recovery onto a brand-new member");
-  cmd->add_option("--interrupt-at", a->interrupt_at, "Stop the sync at this resync sector (or bytes with a unit: 1G)");
-  cmd->add_option("--speed", a->speed, "Sync speed in KiB/s for the time estimate (default: md's minimum and maximum)");
-  cmd->add_option("--format", a->format, "Output: text or json")->capture_default_str();
+  cmd->add_option("--level", a->level, "Override the raid level (1, 4, 5, 6, 10)");
+  cmd->add_flag("--degraded", a->degraded, "Treat the array as degraded");
+  cmd->add_flag("--not-degraded", a->not_degraded, "Treat the array as not degraded");
+  cmd->add_flag("--stale", a->stale, "Treat the bitmap as stale (Stale instead of Reload)");
+  cmd->add_flag("--resync", a->resync, "A resync (the default; raid4/5/6 default to a lazy recovery)");
+  cmd->add_flag("--requested", a->requested, "A user-requested check/repair: Clean and Dirty are not skipped");
+  cmd->add_flag("--recover", a->recover, "A full recovery onto a new disk");
+  cmd->add_flag("--re-add", a->readd, "A bitmap-based recovery of a re-added member");
+  cmd->add_flag("--lazy", a->lazy, "A raid4/5/6 lazy recovery");
+  cmd->add_option("--interrupt-at", a->interrupt_at, "Stop the sync at this resync-space sector (Abortsync from there)");
+  cmd->add_option("--speed", a->speed, "Sync speed in KiB/s for the time estimate (default: md's 1000 and 200000)");
+  cmd->add_option("--format,-f", a->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   cmd->add_flag("--trace", a->trace, "Print each chunk range's transitions");
-  cmd->add_flag("--commit", a->commit, "Write the settled end state to every member (needs --force)");
+  cmd->add_flag("--commit", a->commit, "Write the end state to every member (needs --force)");
   cmd->add_flag("--force", a->force, "Allow --commit to write");
-  cmd->add_flag("--dry-run,-n", a->dry_run, "With --commit: print the writes; write nothing");
   cmd->footer(
-      "Example:\n  llbitmap replay-resync /dev/sdb1 /dev/sdc1\n  llbitmap replay-resync --trace --interrupt-at 1G /dev/sdb1 /dev/sdc1\n"
-      "  llbitmap replay-resync --commit --force /dev/sdb1 /dev/sdc1");
+      "Example:\n  llbitmap replay-resync /dev/sdb1 /dev/sdc1\n  llbitmap replay-resync --trace --interrupt-at 65536 a.img b.img\n"
+      "  llbitmap replay-resync --commit --force a.img b.img");
   return [a] { return run_replay(*a); };
 }
 

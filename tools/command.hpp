@@ -26,6 +26,7 @@ Runner add_convert(CLI::App& app);
 Runner add_restore(CLI::App& app);
 Runner add_check(CLI::App& app);
 Runner add_edit(CLI::App& app);
+Runner add_simulate(CLI::App& app);
 
 // A usage error found after parsing (e.g. a bad --chunks range): exit 2.
 struct UsageError : std::runtime_error {

@@ -26,6 +26,7 @@ constexpr CommandEntry kCommands[] = {
     {"replay-resync", llbitmap::cli::add_replay_resync},
     {"check", llbitmap::cli::add_check},
     {"edit", llbitmap::cli::add_edit},
+    {"simulate", llbitmap::cli::add_simulate},
 };
 
 }  // namespace

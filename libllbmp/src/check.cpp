@@ -6,7 +6,6 @@
 #include <map>
 
 #include "llbmp/geometry.hpp"
-#include "llbmp/replay.hpp"
 #include "llbmp/state_engine.hpp"
 
 namespace llbmp {

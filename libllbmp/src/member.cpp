@@ -323,4 +323,17 @@ Findings compare_members(const std::vector<Member>& members) {
   return out;
 }
 
+std::size_t kernel_source_member(const std::vector<Member>& members) {
+  std::uint64_t events = 0;
+  for (const auto& m : members) events = std::max(events, m.md.events);
+  std::optional<std::size_t> best;
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const Member& m = members[i];
+    const auto role = m.md.role();
+    if (!role || *role >= m.md.raid_disks || m.md.events != events || !m.bitmap) continue;
+    if (!best || *role < *members[*best].md.role()) best = i;
+  }
+  return best.value_or(0);
+}
+
 }  // namespace llbmp

@@ -1,289 +1,374 @@
 #include "llbmp/replay.hpp"
 
-#include <fmt/core.h>
-
 #include <algorithm>
-#include <limits>
+#include <fmt/format.h>
 
-#include "llbmp/bitmap_super.hpp"
 #include "llbmp/error.hpp"
 #include "llbmp/geometry.hpp"
 #include "llbmp/write_common.hpp"
 
 namespace llbmp {
 
-const char* sync_kind_name(SyncKind kind) noexcept {
-  switch (kind) {
-    case SyncKind::resync: return "resync";
-    case SyncKind::requested: return "requested";
-    case SyncKind::recover: return "recover";
-    case SyncKind::new_disk: return "new_disk";
-  }
-  return "?";
-}
-
 namespace {
 
-constexpr std::uint16_t kRoleLimit = 0xfffd;  // 0xfffe faulty, 0xffff spare
+constexpr std::uint64_t kPageBytes = 4096;
 
-std::uint64_t freshest_events(const std::vector<Member>& members) noexcept {
-  std::uint64_t events = 0;
-  for (const auto& m : members) events = std::max(events, m.md.events);
-  return events;
+bool is_syncing(std::optional<State> s) noexcept {
+  return s && (*s == State::Syncing || *s == State::SyncingUnwritten);
 }
 
-const Member& freshest_member(const std::vector<Member>& members) {
-  const auto it = std::max_element(members.begin(), members.end(),
-                                   [](const Member& a, const Member& b) { return a.md.events < b.md.events; });
-  return *it;
-}
+bool is_recovery(SyncKind k) noexcept { return k == SyncKind::recover || k == SyncKind::readd; }
 
-bool is_working_role(const Member& m) noexcept {
-  const auto role = m.md.role();
-  return role && *role < kRoleLimit && *role < m.md.raid_disks;
-}
+// raid1_sync_request and raid5_sync_request process a chunk whatever
+// bitmap_start_sync returns on a requested check/repair and on a full
+// recovery onto a new disk (conf->fullsync).
+bool processes_every_chunk(SyncKind k) noexcept { return k == SyncKind::requested || k == SyncKind::recover; }
 
-// The bitmap as the kernel has it after assembly, before Reload: the state
-// bytes from area byte 1024 to the end of the room, or a FIRST_USE bitmap
-// initialised as llbitmap_init_state does.
-struct LoadedBitmap {
-  std::vector<std::uint8_t> bytes;
-  std::uint64_t chunks = 0;
-  std::uint64_t chunk_sectors = 0;
-  std::uint64_t sync_sectors = 0;
-  bool first_use = false;
-};
+// Per-chunk transition paths for --trace, built phase by phase.
+class Tracer {
+public:
+  Tracer(bool enabled, const StateArea& area) : enabled_(enabled) {
+    if (!enabled_) return;
+    const auto bytes = area.chunk_bytes();
+    snapshot_.assign(bytes.begin(), bytes.end());
+    paths_.reserve(bytes.size());
+    for (const auto b : bytes) paths_.push_back(name(b));
+  }
 
-LoadedBitmap load_source_bitmap(const Member& m) {
-  if (!m.bitmap || m.bitmap->sb.version != kBitmapVersionLockless)
-    throw Error(m.device, "bitmap.version", m.bitmap ? std::to_string(m.bitmap->sb.version) : std::string("none"),
-                "replay-resync needs an llbitmap (version 6)");
-  refuse_errors(m, {"md.", "bitmap."});
-  const BitmapSuper& sb = m.bitmap->sb;
-  const std::uint64_t room = std::uint64_t{sb.sectors_reserved} * 512;
-  LoadedBitmap out;
-  if (sb.awaiting_kernel_init()) {
-    out.first_use = true;
-    out.sync_sectors = m.md.resync_sectors();
-    out.chunk_sectors = kernel_chunksize(out.sync_sectors, sb.sectors_reserved);
-    out.chunks = chunk_count(out.sync_sectors, out.chunk_sectors);
-    out.bytes.assign(std::max<std::uint64_t>(room, kStateOffset + out.chunks) - kStateOffset, 0);
-    const auto fill = static_cast<std::uint8_t>(sb.has(BitmapFlag::clean) ? State::Clean : State::Unwritten);
-    std::fill_n(out.bytes.begin(), out.chunks, fill);
+  void step(const StateArea& area, std::string_view action) {
+    if (!enabled_) return;
+    const auto bytes = area.chunk_bytes();
+    for (std::size_t i = 0; i < bytes.size(); ++i)
+      if (bytes[i] != snapshot_[i]) {
+        paths_[i] += fmt::format(" -{}-> {}", action, name(bytes[i]));
+        snapshot_[i] = bytes[i];
+      }
+  }
+
+  std::vector<TraceRange> ranges() const {
+    std::vector<TraceRange> out;
+    for (std::size_t i = 0; i < paths_.size(); ++i) {
+      if (!out.empty() && out.back().path == paths_[i] && out.back().last_chunk + 1 == i)
+        ++out.back().last_chunk;
+      else
+        out.push_back({i, i, paths_[i]});
+    }
     return out;
   }
-  if (!m.bitmap->lockless)
-    throw Error(m.device, "bitmap", "version 6", "the state area could not be read");
-  const LocklessView& view = *m.bitmap->lockless;
-  out.chunks = view.chunks;
-  out.chunk_sectors = view.chunk_sectors;
-  out.sync_sectors = view.sync_sectors;
-  const auto& area = m.bitmap->area;
-  if (area.size() > kStateOffset) out.bytes.assign(area.begin() + kStateOffset, area.end());
-  if (out.bytes.size() < out.chunks) out.bytes.resize(out.chunks, 0);
-  std::copy(view.states.begin(), view.states.end(), out.bytes.begin());
-  return out;
+
+private:
+  static std::string name(std::uint8_t b) {
+    return is_valid_state(b) ? std::string(state_key(static_cast<State>(b))) : fmt::format("invalid({})", b);
+  }
+  bool enabled_;
+  std::vector<std::uint8_t> snapshot_;
+  std::vector<std::string> paths_;
+};
+
+// llbitmap_skip_sync_blocks.
+bool skipped(std::uint8_t c, bool degraded, SyncKind kind) noexcept {
+  if (c == static_cast<std::uint8_t>(State::Unwritten) || c == static_cast<std::uint8_t>(State::CleanUnwritten)) return true;
+  if (degraded) return false;
+  const bool clean_or_dirty = c == static_cast<std::uint8_t>(State::Clean) || c == static_cast<std::uint8_t>(State::Dirty);
+  return clean_or_dirty && kind == SyncKind::resync;
 }
 
-bool unclean_shutdown(const MdSuperblock& md) noexcept {
-  return md.resync_offset != std::numeric_limits<std::uint64_t>::max() && md.resync_offset < md.size;
-}
+class Walk {
+public:
+  Walk(std::vector<std::uint8_t> bytes, const ReplayGeometry& g, const ReplaySetup& s)
+      : g_(g), s_(s), area_(std::move(bytes), g.chunks, g.io_size), tracer_(s.trace, area_) {
+    sync_mode_.level = s.level;
+    sync_mode_.degraded = s.degraded || is_recovery(s.kind);
+    r_.level = s.level;
+    r_.degraded = s.degraded;
+    r_.stale = s.stale;
+    r_.unclean = s.unclean;
+    r_.kind = s.kind;
+    r_.chunk_sectors = g.chunk_sectors;
+    r_.chunks = g.chunks;
+    r_.sync_sectors = g.sync_sectors;
+    r_.data_offset = g.data_offset;
+  }
 
-std::vector<std::uint8_t> chunk_copy(const StateArea& area) {
-  const auto bytes = area.chunk_bytes();
-  return {bytes.begin(), bytes.end()};
-}
+  ReplayResult run() {
+    r_.before = count_states(area_.chunk_bytes());
+    load();
+    sync();
+    daemon();
+    r_.end = count_states(area_.chunk_bytes());
+    r_.end_bytes.assign(area_.bytes().begin(), area_.bytes().end());
+    r_.trace = tracer_.ranges();
+    return std::move(r_);
+  }
 
-bool needs_sync(std::uint8_t byte) noexcept {
-  return byte == static_cast<std::uint8_t>(State::NeedSync) || byte == static_cast<std::uint8_t>(State::NeedSyncUnwritten);
-}
+private:
+  // llbitmap_load: Reload, or Stale when the bitmap events lag md's. Each
+  // chunk Reload makes NeedSync marks its block pending (llbitmap_write ->
+  // llbitmap_set_page_dirty). The md superblock update that follows assembly
+  // (md_update_sb -> llbitmap_update_sb -> llbitmap_write_sb) writes page 0
+  // through llbitmap_write_page, which clears the pending flags of page 0's
+  // blocks only. Blocks of later pages stay pending: nothing unplugs them
+  // while no user write comes, and llbitmap_cond_end_sync flushes only after
+  // daemon_sleep seconds of syncing. So when llbitmap_close_sync's Endsync
+  // turns a synced chunk of a later page from Syncing into Dirty,
+  // test_and_set_bit finds its block pending and llbitmap_infect_dirty_bits
+  // makes every Clean chunk of the 512-byte block Dirty too; in page 0 it
+  // does not. (Not a sync-window effect: llbitmap_start_sync handles one chunk
+  // per call, and raid1_sync_request's 64 KiB window never spans two chunks.)
+  void load() {
+    // A recovery runs on an array that is degraded from assembly on.
+    ArrayMode mode{s_.level, sync_mode_.degraded, false};
+    area_.apply_all(s_.stale ? Action::Stale : Action::Reload, mode);
+    tracer_.step(area_, s_.stale ? "stale" : "reload");
+    area_.clear_pending(0, kPageBytes / g_.io_size);
+    r_.after_load = count_states(area_.chunk_bytes());
+    const auto& c = r_.after_load;
+    const bool bitmap_wants = !mode.degraded && (c.of(State::NeedSync) + c.of(State::NeedSyncUnwritten) + c.invalid != 0);
+    r_.sync_wanted = bitmap_wants || s_.unclean || s_.kind == SyncKind::requested || is_recovery(s_.kind);
+  }
 
-// Decides whether a sync starts and of which kind (md_check_recovery and
-// llbitmap's "resync wanted" rule 4).
-void decide_sync(ReplayResult& r, const MdSuperblock& md, const ReplayOptions& o) {
-  const auto& loaded = r.states[static_cast<std::size_t>(Stage::loaded)];
-  const bool wanted = std::any_of(loaded.begin(), loaded.end(), needs_sync);
-  const bool raid456 = level_is_raid456(r.level);
-  switch (o.kind) {
-    case SyncKind::requested:
-    case SyncKind::recover:
-    case SyncKind::new_disk:
-      r.sync_runs = true;
+  std::uint64_t chunk_end_sector(std::uint64_t chunk) const noexcept {
+    return std::min(g_.sync_sectors, (chunk + 1) * g_.chunk_sectors);
+  }
+
+  void add_synced(std::uint64_t chunk) {
+    const std::uint64_t first = chunk * g_.chunk_sectors;
+    const std::uint64_t end = chunk_end_sector(chunk);
+    ++r_.synced_chunks;
+    r_.synced_sectors += end > first ? end - first : 0;
+    if (!r_.plan.empty() && r_.plan.back().last_chunk + 1 == chunk) {
+      auto& back = r_.plan.back();
+      back.last_chunk = chunk;
+      back.end_sector = end;
+      if (back.member_end_byte) back.member_end_byte = (g_.data_offset + end) * 512;
       return;
-    case SyncKind::resync:
-      break;
-  }
-  if (r.degraded) {
-    r.why_no_sync = "the array is degraded: nothing is resynced until a member is added (see --recover)";
-    return;
-  }
-  if (!wanted && !unclean_shutdown(md)) {
-    r.why_no_sync = "no chunk needs a sync";
-    return;
-  }
-  r.sync_runs = true;
-  r.lazy_recovery = raid456 && wanted;
-}
-
-bool skipped(std::uint8_t byte, const ReplayResult& r, bool walk_degraded) noexcept {
-  const auto s = static_cast<State>(byte);
-  if (s == State::Unwritten || s == State::CleanUnwritten) return true;
-  if (walk_degraded) return false;
-  const bool plain_resync = r.kind == SyncKind::resync && !r.lazy_recovery;
-  return plain_resync && (s == State::Clean || s == State::Dirty);
-}
-
-// The sync thread (md_do_sync with llbitmap_skip_sync_blocks and
-// llbitmap_start_sync), chunk by chunk up to the interrupt point.
-std::vector<bool> walk(StateArea& area, ReplayResult& r, const ArrayMode& mode) {
-  std::vector<bool> synced(r.chunks, false);
-  const bool recovery = r.kind == SyncKind::recover || r.kind == SyncKind::new_disk;
-  const std::uint64_t stop = r.interrupted ? std::min(r.interrupt_chunk, r.chunks) : r.chunks;
-  for (std::uint64_t c = 0; c < stop; ++c) {
-    if (skipped(area.at(c), r, mode.degraded)) continue;
-    if (c == 0 && recovery && !r.lazy_recovery) area.apply_all(Action::ClearUnwritten, mode);
-    area.apply(Action::Startsync, c, c, mode);
-    const auto now = static_cast<State>(area.at(c));
-    synced[c] = now == State::Syncing || now == State::SyncingUnwritten || r.kind == SyncKind::requested ||
-                r.kind == SyncKind::new_disk;
-  }
-  return synced;
-}
-
-void collect_ranges(ReplayResult& r, const std::vector<bool>& synced) {
-  for (std::uint64_t c = 0; c < synced.size();) {
-    if (!synced[c]) {
-      ++c;
-      continue;
     }
-    std::uint64_t last = c;
-    while (last + 1 < synced.size() && synced[last + 1]) ++last;
-    SyncedRange range{c, last, c * r.chunk_sectors, std::min((last + 1) * r.chunk_sectors, r.sync_sectors)};
-    r.synced_chunks += last - c + 1;
-    r.synced_sectors += range.sectors();
-    r.synced.push_back(range);
-    c = last + 1;
+    SyncedRange range{chunk, chunk, first, end, std::nullopt, std::nullopt};
+    if (s_.level != 10) {
+      range.member_first_byte = (g_.data_offset + first) * 512;
+      range.member_end_byte = (g_.data_offset + end) * 512;
+    }
+    r_.plan.push_back(range);
   }
+
+  // llbitmap_cond_end_sync: every daemon_sleep seconds of syncing, Endsync
+  // over the chunks fully passed and a flush of every page
+  // (__llbitmap_flush), which clears every pending block.
+  void cond_end_sync(std::uint64_t chunk) {
+    const double limit = g_.daemon_sleep;
+    if (elapsed_ < limit) return;
+    if (chunk > 0) area_.apply(Action::Endsync, 0, chunk - 1, sync_mode_);
+    area_.clear_pending(0, ~std::uint64_t{0});
+    elapsed_ = 0;
+    ++r_.periodic_flushes;
+  }
+
+  double chunk_seconds(std::uint64_t chunk) const noexcept {
+    const double kib = static_cast<double>(chunk_end_sector(chunk) - chunk * g_.chunk_sectors) / 2.0;
+    return kib / static_cast<double>(s_.speed_kib.value_or(kMdSpeedMaxKiB));
+  }
+
+  // md_do_sync -> skip_sync_blocks, then the personality's sync_request ->
+  // bitmap start_sync, one chunk at a time (llbitmap_start_sync sets
+  // *blocks to the rest of the chunk, so a sync window never spans two).
+  void sync() {
+    const std::uint64_t stop_sector = std::min(s_.interrupt_at.value_or(g_.sync_sectors), g_.sync_sectors);
+    const std::uint64_t stop_chunk = stop_sector / g_.chunk_sectors;  // first chunk not completed
+    const bool interrupted = stop_sector < g_.sync_sectors;
+    if (interrupted) r_.interrupt_chunk = stop_chunk;
+    // llbitmap_start_sync at offset 0 of a non-lazy recovery.
+    if (is_recovery(s_.kind) && stop_sector > 0 && g_.chunks > 0 && !skipped(area_.at(0), sync_mode_.degraded, s_.kind)) {
+      area_.apply_all(Action::ClearUnwritten, sync_mode_);
+      tracer_.step(area_, "clearunwritten");
+    }
+    const std::uint64_t started_end = std::min(g_.chunks, div_round_up(stop_sector, g_.chunk_sectors));
+    for (std::uint64_t chunk = 0; chunk < started_end; ++chunk) {
+      const std::uint8_t c = area_.at(chunk);
+      if (skipped(c, sync_mode_.degraded, s_.kind)) continue;
+      const bool syncing = is_syncing(next_state(c, Action::Startsync, sync_mode_));
+      area_.apply(Action::Startsync, chunk, chunk, sync_mode_);
+      if (!syncing && !processes_every_chunk(s_.kind)) continue;
+      cond_end_sync(chunk);
+      if (chunk < stop_chunk) {
+        add_synced(chunk);
+        elapsed_ += chunk_seconds(chunk);
+      }
+    }
+    tracer_.step(area_, "startsync");
+    if (interrupted) {
+      // llbitmap_end_sync from the stop point, then close_sync's Endsync on all.
+      area_.apply(Action::Abortsync, stop_chunk, g_.chunks == 0 ? 0 : g_.chunks - 1, sync_mode_);
+      tracer_.step(area_, "abortsync");
+    }
+    area_.apply_all(Action::Endsync, sync_mode_);  // llbitmap_close_sync
+    tracer_.step(area_, "endsync");
+    r_.after_sync = count_states(area_.chunk_bytes());
+    interrupted_ = interrupted;
+  }
+
+  // md_llbitmap_daemon_fn: close_sync expired every page, so the next daemon
+  // run clears every Dirty chunk; nothing at all while the array is degraded
+  // (a finished recovery leaves it whole again).
+  void daemon() {
+    const bool degraded_after = s_.degraded && !(is_recovery(s_.kind) && !interrupted_);
+    if (degraded_after) return;
+    area_.apply_all(Action::Daemon, ArrayMode{s_.level, false, false});
+    tracer_.step(area_, "daemon");
+  }
+
+  ReplayGeometry g_;
+  ReplaySetup s_;
+  StateArea area_;
+  Tracer tracer_;
+  ArrayMode sync_mode_;
+  ReplayResult r_;
+  double elapsed_ = 0;
+  bool interrupted_ = false;
+};
+
+const Member& reference_member(const std::vector<Member>& members) {
+  // The copy the kernel loads (the same rule check names), when it is usable.
+  const Member& loaded = members[kernel_source_member(members)];
+  if (loaded.bitmap && loaded.bitmap->lockless) return loaded;
+  const Member* best = nullptr;
+  for (const auto& m : members)
+    if (m.bitmap && m.bitmap->lockless && (best == nullptr || m.md.events > best->md.events)) best = &m;
+  if (best == nullptr) {
+    const auto& m = members.front();
+    throw Error(m.device, "bitmap.version", m.bitmap ? std::to_string(m.bitmap->sb.version) : "none",
+                "no initialised llbitmap (version 6) on any member: nothing to replay");
+  }
+  return *best;
 }
 
-void record(ReplayResult& r, Stage stage, const StateArea& area) {
-  const auto i = static_cast<std::size_t>(stage);
-  r.states[i] = chunk_copy(area);
-  r.counts[i] = count_states(r.states[i]);
+void check_level(const Member& m, std::int32_t level) {
+  if (level == 1 || level == 4 || level == 5 || level == 6 || level == 10) return;
+  throw Error(m.device, "md.level", level_name(level), "replay-resync models raid1, raid10, raid4, raid5 and raid6");
+}
+
+std::uint32_t io_size_of(const Member& m) {
+  const std::uint32_t lbs = m.md.logical_block_size;
+  return lbs >= 512 && lbs <= 4096 && (lbs & (lbs - 1)) == 0 ? lbs : 512;
 }
 
 }  // namespace
 
-std::size_t kernel_source_member(const std::vector<Member>& members) {
-  const std::uint64_t events = freshest_events(members);
-  std::size_t best = 0;
-  bool found = false;
-  for (std::size_t i = 0; i < members.size(); ++i) {
-    const Member& m = members[i];
-    if (!is_working_role(m) || m.md.events != events || !m.bitmap) continue;
-    if (!found || *m.md.role() < *members[best].md.role()) best = i;
-    found = true;
+std::string_view sync_kind_name(SyncKind kind) noexcept {
+  switch (kind) {
+    case SyncKind::automatic: return "automatic";
+    case SyncKind::resync: return "resync";
+    case SyncKind::requested: return "requested";
+    case SyncKind::recover: return "recover";
+    case SyncKind::readd: return "re-add";
+    case SyncKind::lazy: return "lazy-recovery";
   }
-  return best;
+  return "?";
 }
 
-ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptions& o) {
-  if (members.empty()) throw Error("", "devices", "none", "no member given");
-  const Member& src = members[kernel_source_member(members)];
-  LoadedBitmap loaded = load_source_bitmap(src);
-  const MdSuperblock& fresh = freshest_member(members).md;
+double ReplayResult::share() const noexcept {
+  return sync_sectors == 0 ? 0.0 : static_cast<double>(synced_sectors) / static_cast<double>(sync_sectors);
+}
 
-  ReplayResult r;
-  r.source = src.device;
-  r.level = o.level.value_or(src.md.level);
-  r.degraded = o.degraded.value_or(fresh.working_roles() < fresh.raid_disks);
-  r.first_use = loaded.first_use;
-  r.stale = !loaded.first_use && o.stale.value_or(src.bitmap->sb.events < freshest_events(members));
-  r.kind = o.kind;
-  r.chunk_sectors = loaded.chunk_sectors;
-  r.sync_sectors = loaded.sync_sectors;
-  r.chunks = loaded.chunks;
-  r.data_offset = src.md.data_offset;
-  r.member_offsets = r.level != 10;
-  if (r.chunk_sectors == 0) throw Error(src.device, "bitmap.chunksize", "0", "no chunk size");
-  if (o.interrupt_at) {
-    if (*o.interrupt_at >= r.sync_sectors)
-      throw Error(src.device, "interrupt-at", std::to_string(*o.interrupt_at),
-                  fmt::format("past the end of the sync ({} sectors)", r.sync_sectors));
-    r.interrupted = true;
-    r.interrupt_chunk = *o.interrupt_at / r.chunk_sectors;
+double ReplayResult::seconds_at(std::uint32_t kib_per_second) const noexcept {
+  return kib_per_second == 0 ? 0.0 : static_cast<double>(synced_sectors) / 2.0 / kib_per_second;
+}
+
+ReplayResult replay_bytes(std::vector<std::uint8_t> bytes, const ReplayGeometry& geometry, const ReplaySetup& setup) {
+  ReplaySetup s = setup;
+  if (s.kind == SyncKind::automatic) s.kind = level_is_raid456(s.level) && !s.degraded ? SyncKind::lazy : SyncKind::resync;
+  ReplayGeometry g = geometry;
+  if (g.chunk_sectors == 0) throw Error("", "bitmap.chunksize", "0", "chunk size of 0 sectors");
+  if (g.io_size == 0) g.io_size = 512;
+  return Walk(std::move(bytes), g, s).run();
+}
+
+ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptions& options) {
+  if (members.empty()) throw Error("", "device", "", "no member given");
+  const auto first_use = std::find_if(members.begin(), members.end(), [](const Member& m) {
+    return m.bitmap && !m.bitmap->lockless && m.bitmap->sb.awaiting_kernel_init();
+  });
+  if (first_use != members.end() && std::none_of(members.begin(), members.end(), [](const Member& m) {
+        return m.bitmap && m.bitmap->lockless;
+      })) {
+    ReplayResult r;
+    r.device = first_use->device;
+    r.first_use = true;
+    r.level = first_use->md.level;
+    r.raid_disks = first_use->md.raid_disks;
+    return r;
   }
+  const Member& m = reference_member(members);
+  const auto& view = *m.bitmap->lockless;
+  const std::int32_t level = options.level.value_or(m.md.level);
+  check_level(m, level);
+  if (view.chunk_sectors == 0) throw Error(m.device, "bitmap.chunksize", "0", "chunk size of 0 sectors");
+  if (options.interrupt_at && *options.interrupt_at >= view.sync_sectors)
+    throw Error(m.device, "--interrupt-at", std::to_string(*options.interrupt_at),
+                fmt::format("past the end of the sync ({} sectors)", view.sync_sectors));
 
-  const std::uint32_t io_size = src.md.logical_block_size != 0 ? src.md.logical_block_size : 512;
-  StateArea area(std::move(loaded.bytes), r.chunks, io_size);
-  ArrayMode mode{r.level, r.degraded, false};
-  record(r, Stage::before, area);
-  if (!r.first_use) area.apply_all(r.stale ? Action::Stale : Action::Reload, mode);
-  // The superblock update at assembly (llbitmap_update_sb -> llbitmap_write_sb)
-  // writes page 0 with its pending blocks; blocks of later pages stay pending,
-  // so a chunk there that becomes Dirty at Endsync coalesces its block.
-  area.write_back_page(0);
-  record(r, Stage::loaded, area);
+  ReplayGeometry g;
+  g.chunk_sectors = view.chunk_sectors;
+  g.chunks = view.chunks;
+  g.sync_sectors = view.sync_sectors;
+  g.data_offset = m.md.data_offset;
+  g.daemon_sleep = m.bitmap->sb.daemon_sleep == 0 ? 30 : m.bitmap->sb.daemon_sleep;
+  g.io_size = io_size_of(m);
 
-  decide_sync(r, fresh, o);
-  const bool recovery = r.kind == SyncKind::recover || r.kind == SyncKind::new_disk;
-  // A member being rebuilt counts as missing: the recovery runs degraded.
-  ArrayMode walk_mode{r.level, r.degraded || recovery, false};
-  if (r.sync_runs) {
-    collect_ranges(r, walk(area, r, walk_mode));
-    record(r, Stage::walked, area);
-    if (r.interrupted) area.apply(Action::Abortsync, r.interrupt_chunk, r.chunks - 1, walk_mode);
-    area.apply_all(Action::Endsync, walk_mode);
-    record(r, Stage::ended, area);
-  } else {
-    r.interrupted = false;
-    record(r, Stage::walked, area);
-    record(r, Stage::ended, area);
-  }
-  // After a finished recovery the rebuilt member is in sync again.
-  const ArrayMode settle_mode{r.level, recovery && !r.interrupted && !o.degraded.value_or(false) ? false : walk_mode.degraded, false};
-  area.apply_all(Action::Daemon, settle_mode);
-  record(r, Stage::settled, area);
+  const std::uint32_t working = m.md.working_roles();
+  const bool detected_degraded = working < m.md.raid_disks;
+  const bool detected_stale = m.bitmap->sb.events < m.md.events;
+  ReplaySetup s;
+  s.level = level;
+  s.degraded = options.degraded.value_or(detected_degraded);
+  s.stale = options.stale || detected_stale;
+  s.unclean = m.md.resync_offset < m.md.resync_sectors();
+  s.kind = options.kind;
+  s.interrupt_at = options.interrupt_at;
+  s.speed_kib = options.speed_kib;
+  s.trace = options.trace;
+
+  const auto& area = m.bitmap->area;
+  std::vector<std::uint8_t> bytes;
+  if (area.size() > kStateOffset) bytes.assign(area.begin() + static_cast<std::ptrdiff_t>(kStateOffset), area.end());
+  auto r = replay_bytes(std::move(bytes), g, s);
+  r.device = m.device;
+  r.raid_disks = m.md.raid_disks;
+  r.working_roles = working;
+  r.detected_degraded = detected_degraded;
+  r.detected_stale = detected_stale;
   return r;
 }
 
-std::vector<TraceRun> trace_runs(const ReplayResult& r) {
-  std::vector<TraceRun> runs;
-  for (std::uint64_t c = 0; c < r.chunks; ++c) {
-    std::array<std::uint8_t, kStageCount> states{};
-    for (std::size_t s = 0; s < kStageCount; ++s) states[s] = r.states[s][c];
-    if (!runs.empty() && runs.back().last + 1 == c && runs.back().states == states) {
-      runs.back().last = c;
-    } else {
-      runs.push_back({c, c, states});
-    }
-  }
-  return runs;
-}
-
-WritePlan plan_replay_commit(const std::vector<Member>& members, const ReplayResult& r) {
+WritePlan plan_replay_commit(const std::vector<Member>& members, const ReplayResult& result) {
+  // STALE first: a crash before the header is rewritten makes the kernel
+  // resync everything instead of trusting half-written end states.
   enum Phase : std::size_t { kMarkStale, kStates, kHeader };
   WritePlan plan;
-  plan.phase_names = {"mark the bitmap stale", "write the end states", "write the bitmap header"};
-  const auto& end = r.states[static_cast<std::size_t>(Stage::settled)];
-  const std::uint64_t events = freshest_events(members);
-  for (const Member& m : members) {
+  plan.phase_names = {"mark the bitmap stale", "write the changed blocks of the state area", "write the bitmap superblock"};
+  for (const auto& m : members) {
     if (!m.bitmap || !m.bitmap->lockless)
-      throw Error(m.device, "bitmap", m.bitmap && m.bitmap->sb.awaiting_kernel_init() ? "first_use" : "not an llbitmap",
-                  "--commit writes initialised llbitmaps only");
-    if (m.bitmap->lockless->chunks != r.chunks || m.bitmap->lockless->chunk_sectors != r.chunk_sectors)
+      throw Error(m.device, "bitmap.version", m.bitmap ? std::to_string(m.bitmap->sb.version) : "none",
+                  "no initialised llbitmap on this member (nothing written)");
+    if (m.bitmap->lockless->chunks != result.chunks)
       throw Error(m.device, "bitmap.chunks", std::to_string(m.bitmap->lockless->chunks),
-                  fmt::format("differs from the loaded copy's {} chunks of {} sectors", r.chunks, r.chunk_sectors));
-    MemberPlan& mp = plan.member(m.device);
+                  fmt::format("differs from {} ({}): nothing written", result.device, result.chunks));
+    auto& mp = plan.member(m.device);
     mp.room = metadata_room(m);
+    const auto& area = m.bitmap->area;
+    const std::span<const std::uint8_t> before =
+        area.size() > kStateOffset ? std::span(area).subspan(kStateOffset) : std::span<const std::uint8_t>();
+    const std::size_t n = std::min(before.size(), result.end_bytes.size());
     plan.add(m.device, kMarkStale, m.bitmap->area_offset, stale_header_bytes(m.bitmap->sb));
-    add_changed_blocks(plan, m.device, kStates, m.bitmap->area_offset + kStateOffset, m.bitmap->lockless->states, end);
+    add_changed_blocks(plan, m.device, kStates, m.bitmap->area_offset + kStateOffset, before.first(n),
+                       std::span(result.end_bytes).first(n));
+    // llbitmap_update_sb writes md's events once the load is done.
     BitmapSuper sb = m.bitmap->sb;
+    sb.events = std::max(sb.events, m.md.events);
     sb.set(BitmapFlag::stale, false);
-    sb.events = std::max(sb.events, events);
     const auto header = encode_bitmap_super(sb);
-    plan.add(m.device, kHeader, m.bitmap->area_offset, {header.begin(), header.end()});
+    plan.add(m.device, kHeader, m.bitmap->area_offset, std::vector<std::uint8_t>(header.begin(), header.end()));
   }
+  drop_empty_phases(plan);
   check_plan(plan);
   return plan;
 }

@@ -363,10 +363,8 @@ std::vector<std::uint64_t> StateArea::take_pending() {
   return blocks;
 }
 
-void StateArea::write_back_page(std::uint64_t page) {
-  const std::uint64_t per_page = kPageBytes / io_size_;
-  const std::uint64_t first = page * per_page;
-  for (std::uint64_t b = first; b < first + per_page && b < pending_.size(); ++b)
+void StateArea::clear_pending(std::uint64_t first, std::uint64_t end) noexcept {
+  for (std::uint64_t b = first; b < end && b < pending_.size(); ++b)
     if (pending_[b]) {
       pending_[b] = false;
       --pending_count_;

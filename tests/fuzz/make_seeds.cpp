@@ -109,6 +109,19 @@ void write_spec_seeds(const fs::path& dir) {
   }
 }
 
+// fuzz_trace: the first byte picks the format (even: blkparse, odd: fio).
+void write_trace_seeds(const fs::path& dir) {
+  const char* traces[] = {
+      "\x00  8,0    3        1     0.000000000   697  Q  WS 1234 + 8 [dd]\n  8,0 3 2 0.5 697 Q DS 0 + 2048 [f]\nCPU3 (8,0):\n",
+      "\x01" "fio version 2 iolog\n/dev/sdb add\n/dev/sdb write 0 4096\n/dev/sdb trim 0 1048576\n",
+      "\x03" "fio version 3 iolog\n0 /dev/sdb add\n1000 /dev/sdb write 65536 8192\n"};
+  int n = 0;
+  for (const char* trace : traces) {
+    const std::string text(trace, std::char_traits<char>::length(trace + 1) + 1);
+    write_file(dir / fmt::format("trace{}", n++), std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -117,8 +130,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   const fs::path dir = argv[1];
-  for (const char* sub : {"md_super", "bitmap_super", "member", "state_spec", "metadata_image"}) fs::create_directories(dir / sub);
+  for (const char* sub : {"md_super", "bitmap_super", "member", "state_spec", "metadata_image", "trace"}) fs::create_directories(dir / sub);
   write_spec_seeds(dir / "state_spec");
+  write_trace_seeds(dir / "trace");
   int written = 0;
   for (const auto& v : variants()) {
     try {

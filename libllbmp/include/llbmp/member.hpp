@@ -91,4 +91,8 @@ namespace llbmp {
 // finding per disagreement (empty when they agree).
 Findings compare_members(const std::vector<Member>& members);
 
+// The member the kernel reads the bitmap from: the first member with a working
+// role and the freshest md events, lowest role first (ONDISK.md section 4).
+std::size_t kernel_source_member(const std::vector<Member>& members);
+
 }  // namespace llbmp

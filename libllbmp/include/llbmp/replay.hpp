@@ -1,9 +1,6 @@
-// Replaying, offline, what md does with an llbitmap at the next assembly and
-// in the sync that follows (ONDISK.md section 5, "Lifecycle of the actions"):
-// Reload or Stale over every chunk, then the sync thread chunk by chunk (skip
-// rules, Startsync), then Endsync (Abortsync first when interrupted), then
-// the daemon. The result says which chunks are synced and every chunk's
-// state after each stage, so that the CLI can print a plan and a trace.
+// replay-resync: what md does to the llbitmap at the next assembly (Reload or
+// Stale) and during the sync that follows (skip rules, Startsync, Endsync,
+// Abortsync, Daemon), replayed offline on the state bytes of one member.
 #pragma once
 
 #include <cstdint>
@@ -17,79 +14,103 @@
 
 namespace llbmp {
 
-enum class SyncKind {
-  resync,     // the bitmap-requested resync (raid4/5/6: a lazy recovery)
-  requested,  // a user check or repair: Clean and Dirty are not skipped
-  recover,    // a recovery onto a re-added member
-  new_disk,   // a full recovery onto a brand-new member: every chunk not skipped is synced
+enum class SyncKind : std::uint8_t {
+  automatic,  // resync; a lazy recovery on raid4/5/6
+  resync,     // MD_RECOVERY_SYNC after an unclean shutdown or a NeedSync chunk
+  requested,  // user check/repair: Clean and Dirty are not skipped
+  recover,    // full recovery onto a brand-new disk
+  readd,      // bitmap-based recovery of a re-added member
+  lazy,       // raid4/5/6 lazy recovery (MD_RECOVERY_LAZY_RECOVER)
 };
-const char* sync_kind_name(SyncKind kind) noexcept;
+std::string_view sync_kind_name(SyncKind kind) noexcept;
+
+inline constexpr std::uint32_t kMdSpeedMinKiB = 1000;    // /proc/sys/dev/raid/speed_limit_min
+inline constexpr std::uint32_t kMdSpeedMaxKiB = 200000;  // /proc/sys/dev/raid/speed_limit_max
 
 struct ReplayOptions {
-  std::optional<bool> degraded;        // default: from the members' dev_roles
-  std::optional<bool> stale;           // default: bitmap events < the freshest md events
-  std::optional<std::int32_t> level;   // default: the md superblock's
-  SyncKind kind = SyncKind::resync;
-  std::optional<std::uint64_t> interrupt_at;  // resync-space sector where the sync stops
+  std::optional<std::int32_t> level;
+  std::optional<bool> degraded;
+  bool stale = false;  // force Stale at load
+  SyncKind kind = SyncKind::automatic;
+  std::optional<std::uint64_t> interrupt_at;  // resync-space sector
+  std::optional<std::uint32_t> speed_kib;     // models the periodic flush; default the md maximum
+  bool trace = false;
 };
-
-// The stages a chunk goes through; states[stage] holds every chunk's byte.
-enum class Stage : std::size_t { before, loaded, walked, ended, settled, count };
-inline constexpr std::size_t kStageCount = static_cast<std::size_t>(Stage::count);
 
 struct SyncedRange {
   std::uint64_t first_chunk = 0;
-  std::uint64_t last_chunk = 0;     // inclusive
-  std::uint64_t first_sector = 0;   // resync space
-  std::uint64_t end_sector = 0;     // exclusive, clamped to the sync size
-  std::uint64_t sectors() const noexcept { return end_sector - first_sector; }
+  std::uint64_t last_chunk = 0;  // inclusive
+  std::uint64_t first_sector = 0;
+  std::uint64_t end_sector = 0;  // exclusive, clamped to the sync size
+  std::optional<std::uint64_t> member_first_byte;  // data_offset added (raid1, raid4/5/6)
+  std::optional<std::uint64_t> member_end_byte;
+};
+
+struct TraceRange {
+  std::uint64_t first_chunk = 0;
+  std::uint64_t last_chunk = 0;
+  std::string path;  // "dirty -reload-> need_sync -startsync-> syncing ..."
 };
 
 struct ReplayResult {
-  std::string source;             // the member whose copy the kernel loads
+  std::string device;  // the member whose state bytes were replayed
+  bool first_use = false;  // FIRST_USE: the kernel initialises the bitmap; nothing to replay
+  std::int32_t level = 1;
+  std::uint32_t raid_disks = 0;
+  std::uint32_t working_roles = 0;
+  bool degraded = false;
+  bool detected_degraded = false;
+  bool stale = false;
+  bool detected_stale = false;
+  bool unclean = false;  // md resync_offset below the end
+  SyncKind kind = SyncKind::resync;
+  bool sync_wanted = false;  // the bitmap or the md superblock asks for a sync
+  std::optional<std::uint64_t> interrupt_chunk;
+  std::uint64_t chunk_sectors = 0;
+  std::uint64_t chunks = 0;
+  std::uint64_t sync_sectors = 0;
+  std::uint64_t data_offset = 0;
+  StateCounts before, after_load, after_sync, end;
+  std::vector<SyncedRange> plan;
+  std::uint64_t synced_chunks = 0;
+  std::uint64_t synced_sectors = 0;
+  std::uint64_t periodic_flushes = 0;
+  std::vector<TraceRange> trace;
+  std::vector<std::uint8_t> end_bytes;  // the state area from byte 1024 after the daemon
+
+  std::uint64_t synced_bytes() const noexcept { return synced_sectors * 512; }
+  double share() const noexcept;  // of a full resync
+  double seconds_at(std::uint32_t kib_per_second) const noexcept;
+};
+
+// The walk on bytes alone (for tests and the simulator): `bytes` are the
+// state bytes from area offset 1024 to the end of the reserved room.
+struct ReplayGeometry {
+  std::uint64_t chunk_sectors = 128;
+  std::uint64_t chunks = 0;
+  std::uint64_t sync_sectors = 0;
+  std::uint64_t data_offset = 0;
+  std::uint32_t daemon_sleep = 30;
+  std::uint32_t io_size = 512;
+};
+struct ReplaySetup {
   std::int32_t level = 1;
   bool degraded = false;
   bool stale = false;
-  bool first_use = false;         // the kernel initialises the bitmap at assembly
+  bool unclean = false;
   SyncKind kind = SyncKind::resync;
-  bool lazy_recovery = false;     // raid4/5/6: the bitmap-requested sync is a lazy recovery
-  bool sync_runs = false;         // whether any sync starts at all
-  std::string why_no_sync;        // when it does not
-  bool interrupted = false;
-  std::uint64_t interrupt_chunk = 0;
-  std::uint64_t chunk_sectors = 0;
-  std::uint64_t sync_sectors = 0;
-  std::uint64_t chunks = 0;
-  std::uint64_t data_offset = 0;  // sectors: member byte offsets for raid1/4/5/6
-  bool member_offsets = false;    // resync sectors are member sectors (not raid10)
-  std::vector<SyncedRange> synced;
-  std::uint64_t synced_chunks = 0;
-  std::uint64_t synced_sectors = 0;
-  std::array<std::vector<std::uint8_t>, kStageCount> states;
-  std::array<StateCounts, kStageCount> counts;
-
-  double share_of_full() const noexcept {
-    return sync_sectors == 0 ? 0.0 : static_cast<double>(synced_sectors) / static_cast<double>(sync_sectors);
-  }
+  std::optional<std::uint64_t> interrupt_at;
+  std::optional<std::uint32_t> speed_kib;
+  bool trace = false;
 };
+ReplayResult replay_bytes(std::vector<std::uint8_t> bytes, const ReplayGeometry& geometry, const ReplaySetup& setup);
 
-// The member the kernel reads the bitmap from: the first member with a
-// working role and the freshest events, lowest role first (ONDISK.md section 4).
-std::size_t kernel_source_member(const std::vector<Member>& members);
-
-// Throws Error when no member has a usable llbitmap.
+// Detection from the members' metadata, overrides applied, then the walk.
+// A FIRST_USE llbitmap gives a result with first_use set and nothing else.
+// Throws Error when no member carries a version 6 bitmap.
 ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptions& options);
 
-// A run of chunks that went through the same states at every stage.
-struct TraceRun {
-  std::uint64_t first = 0;
-  std::uint64_t last = 0;
-  std::array<std::uint8_t, kStageCount> states{};
-};
-std::vector<TraceRun> trace_runs(const ReplayResult& result);
-
-// The writes of the end state (settled) to every member: mark STALE, write
-// the states, then the header without STALE and with the freshest events.
+// Writes the end state (and, for a stale bitmap, the header events) to every member.
 WritePlan plan_replay_commit(const std::vector<Member>& members, const ReplayResult& result);
 
 }  // namespace llbmp

@@ -124,9 +124,8 @@ public:
   std::uint64_t pending_blocks() const noexcept { return pending_count_; }
   // The unplug: returns the pending blocks in order and clears them.
   std::vector<std::uint64_t> take_pending();
-  // llbitmap_write_page: the pending blocks of one 4 KiB area page are written
-  // and no longer pending (the superblock update writes page 0 this way).
-  void write_back_page(std::uint64_t page);
+  // Blocks [first, end) written back (llbitmap_write_page of one page): no longer pending.
+  void clear_pending(std::uint64_t first, std::uint64_t end) noexcept;
 
 private:
   // Next byte for each byte value under one (action, mode); 0x100: no change.

@@ -1,0 +1,174 @@
+// simulate: the trace readers and the kernel timing, on hand-worked cases.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "llbmp/error.hpp"
+#include "llbmp/simulate.hpp"
+
+using namespace llbmp;
+
+namespace {
+
+std::vector<IoEvent> read_all(const std::string& text, TraceFormat format) {
+  std::istringstream in(text);
+  TraceReader reader(in, format, "t");
+  std::vector<IoEvent> out;
+  while (auto e = reader.next()) out.push_back(*e);
+  return out;
+}
+
+SimulateConfig config256M() {
+  SimulateConfig c;
+  c.size_sectors = 256 * 2048;  // 4096 chunks of 64 KiB
+  c.chunk_sectors = 128;
+  return c;
+}
+
+SimulateReport simulate(const std::vector<IoEvent>& events, SimulateConfig c) {
+  Simulator s(c);
+  for (const auto& e : events) s.feed(e);
+  return s.finish();
+}
+
+}  // namespace
+
+TEST(SimulateParse, BlkparseQueuedWritesAndDiscards) {
+  const auto ev = read_all(
+      "  8,0    3        1     0.000000000   697  Q  WS 1234 + 8 [dd]\n"
+      "  8,0    3        2     0.000001000   697  G  WS 1234 + 8 [dd]\n"
+      "  8,0    3        3     0.5   697  Q   R 99 + 8 [cat]\n"
+      "  8,16   0        4     1.25   697  Q   DS 2048 + 2048 [fstrim]\n"
+      "  8,0    3        5     2   697  Q  FN 0 + 0 [kworker]\n"
+      "\n"
+      "CPU3 (8,0):\n"
+      " Reads Queued:           1,        4KiB\n",
+      TraceFormat::blkparse);
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].sector, 1234u);
+  EXPECT_EQ(ev[0].sectors, 8u);
+  EXPECT_FALSE(ev[0].discard);
+  EXPECT_TRUE(ev[1].discard);
+  EXPECT_DOUBLE_EQ(ev[1].time, 1.25);
+}
+
+TEST(SimulateParse, BlkparseMalformedLineNamesTheLine) {
+  try {
+    read_all("  8,0 3 1 0.0 1 Q WS 0 + 8 [a]\n  8,0 3 2 zz 1 Q WS 0 + 8 [a]\n", TraceFormat::blkparse);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.field(), "line");
+    EXPECT_EQ(e.value(), "2");
+  }
+  EXPECT_THROW(read_all("  8,0 3 1 0.0 1 Q WS 12x + 8 [a]\n", TraceFormat::blkparse), Error);
+  EXPECT_THROW(read_all("  8,0 3 1 0.0 1 Q WS 12\n", TraceFormat::blkparse), Error);
+}
+
+TEST(SimulateParse, FioV2AndV3) {
+  const auto v2 = read_all("fio version 2 iolog\n/dev/sdb add\n/dev/sdb open\n/dev/sdb write 4096 8192\n/dev/sdb read 0 4096\n"
+                           "/dev/sdb trim 1048576 65536\n/dev/sdb close\n",
+                           TraceFormat::fio);
+  ASSERT_EQ(v2.size(), 2u);
+  EXPECT_EQ(v2[0].sector, 8u);
+  EXPECT_EQ(v2[0].sectors, 16u);
+  EXPECT_TRUE(v2[1].discard);
+  const auto v3 = read_all("fio version 3 iolog\n0 /dev/sdb add\n1500000000 /dev/sdb write 512 100\n", TraceFormat::fio);
+  ASSERT_EQ(v3.size(), 1u);
+  EXPECT_DOUBLE_EQ(v3[0].time, 1.5);
+  EXPECT_EQ(v3[0].sectors, 1u);
+  EXPECT_THROW(read_all("not an iolog\n", TraceFormat::fio), Error);
+  EXPECT_THROW(read_all("fio version 2 iolog\n/dev/sdb frobnicate 0 1\n", TraceFormat::fio), Error);
+  EXPECT_THROW(read_all("fio version 3 iolog\nx /dev/sdb write 0 1\n", TraceFormat::fio), Error);
+}
+
+// Two writes in different blocks: one block write each; Dirty at the crash.
+TEST(SimulateTiming, TwoBlocksBeforeTheDaemon) {
+  auto c = config256M();
+  c.crash_at = 10;
+  const auto r = simulate({{0, 0, 8, false}, {2, 131072, 8, false}}, c);
+  EXPECT_EQ(r.metadata_writes, 2u);
+  EXPECT_EQ(r.dirty_in_memory, 2u);
+  EXPECT_EQ(r.dirty_on_disk, 2u);
+  EXPECT_EQ(r.resync_chunks, 2u);
+  EXPECT_EQ(r.resync_bytes, 2u * 65536);
+}
+
+// The daemon at 30 s cleans memory; the disk keeps Dirty until a later write
+// of the same block (chunk 1 at 35 s writes chunk 0's Clean back).
+TEST(SimulateTiming, CleanReachesDiskOnlyWithALaterWrite) {
+  auto c = config256M();
+  c.crash_at = 40;
+  const auto r = simulate({{0, 0, 8, false}, {2, 131072, 8, false}, {35, 128, 8, false}}, c);
+  EXPECT_EQ(r.daemon_runs, 1u);
+  EXPECT_EQ(r.metadata_writes, 3u);
+  EXPECT_EQ(r.dirty_in_memory, 1u);
+  EXPECT_EQ(r.dirty_on_disk, 2u);  // chunk 1 and chunk 1024
+  EXPECT_EQ(r.resync_chunks, 2u);
+}
+
+// A busy page (written within barrier_idle) is left for the next run.
+TEST(SimulateTiming, BusyPageWaits) {
+  auto c = config256M();
+  c.crash_at = 31;
+  const auto r = simulate({{0, 0, 8, false}, {28, 0, 8, false}}, c);
+  EXPECT_EQ(r.daemon_runs, 1u);
+  EXPECT_EQ(r.dirty_in_memory, 1u);
+  c.crash_at = 61;
+  EXPECT_EQ(simulate({{0, 0, 8, false}, {28, 0, 8, false}}, c).dirty_in_memory, 0u);
+}
+
+TEST(SimulateTiming, SecondChunkOfABlockCoalesces) {
+  const auto r = simulate({{0, 0, 8, false}, {0.5, 128, 8, false}}, config256M());
+  EXPECT_EQ(r.metadata_writes, 2u);
+  EXPECT_EQ(r.dirty_in_memory, 512u);
+  EXPECT_EQ(r.resync_chunks, 512u);
+}
+
+TEST(SimulateTiming, DegradedNeedSyncNoDaemon) {
+  auto c = config256M();
+  c.degraded = true;
+  c.crash_at = 100;
+  const auto r = simulate({{0, 0, 8, false}, {0.5, 128, 8, false}}, c);
+  EXPECT_EQ(r.dirty_in_memory, 2u);
+  EXPECT_EQ(r.daemon_runs, 0u);
+}
+
+TEST(SimulateTiming, Raid5FirstWriteWidensToTheStripeRow) {
+  auto c = config256M();
+  c.level = 5;
+  c.raid_disks = 3;
+  c.start_unwritten = true;
+  const auto r = simulate({{0, 0, 8, false}}, c);
+  // One 512 KiB member chunk of the row: 8 bitmap chunks NeedSync; the
+  // second of them finds its block pending and coalesces all 512 of it.
+  EXPECT_EQ(r.dirty_in_memory, 512u);
+  EXPECT_EQ(r.resync_chunks, 512u);
+  EXPECT_EQ(r.metadata_writes, 1u);
+}
+
+TEST(SimulateTiming, DiscardWholeChunksOnly) {
+  auto c = config256M();
+  c.crash_at = 1;
+  const auto r = simulate({{0, 0, 1024, false}, {0.5, 64, 256, true}}, c);
+  // The write dirties chunks 0-7 and coalesces their block (512 chunks);
+  // the discard of sectors 64..319 covers only chunk 1 whole.
+  EXPECT_EQ(r.dirty_in_memory, 511u);
+}
+
+TEST(SimulateTiming, PastTheEndIsAnError) {
+  Simulator s(config256M());
+  EXPECT_THROW(s.feed({0, 256 * 2048, 8, false}), Error);
+}
+
+TEST(SimulateSynthetic, SeededAndBounded) {
+  SyntheticWorkload a(true, 7, 1000, 1 << 20, 8, 100), b(true, 7, 1000, 1 << 20, 8, 100);
+  std::uint64_t n = 0;
+  while (auto e = a.next()) {
+    const auto f = b.next();
+    ASSERT_TRUE(f);
+    EXPECT_EQ(e->sector, f->sector);
+    EXPECT_LT(e->sector + e->sectors, (1u << 20) + 1);
+    ++n;
+  }
+  EXPECT_EQ(n, 1000u);
+}
