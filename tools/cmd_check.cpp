@@ -70,15 +70,35 @@ void print_json(const llbmp::CheckReport& r) {
   fmt::print("{}\n", j.dump(2));
 }
 
+// KEY=value lines for shells and harnesses, like examine --format export.
+void print_export(const llbmp::CheckReport& r) {
+  std::size_t errors = 0, warnings = 0;
+  for (const auto& f : r.findings) {
+    errors += f.severity == llbmp::Severity::error;
+    warnings += f.severity == llbmp::Severity::warning;
+  }
+  fmt::print("LLBITMAP_CHECK_CONSISTENT={}\n", r.consistent() ? 1 : 0);
+  fmt::print("LLBITMAP_CHECK_ERRORS={}\nLLBITMAP_CHECK_WARNINGS={}\n", errors, warnings);
+  fmt::print("LLBITMAP_CHECK_KERNEL_SOURCE={}\nLLBITMAP_CHECK_FRESHEST={}\n", r.kernel_source, r.freshest);
+  fmt::print("LLBITMAP_CHECK_DIFFERING_BLOCKS={}\n", r.differing_blocks);
+  if (!r.merged.empty()) fmt::print("LLBITMAP_CHECK_MERGED_NOT_IN_SYNC={}\n", llbmp::count_states(r.merged).not_in_sync());
+  std::size_t n = 0;
+  for (const auto& f : r.findings)
+    fmt::print("LLBITMAP_CHECK_FINDING_{}='{} {} {}'\n", n++, llbmp::severity_name(f.severity), f.device.empty() ? "-" : f.device,
+               f.finding.field);
+}
+
 int run_check(const CheckArgs& a) {
   if (a.devices.empty()) throw UsageError("give one member or every member of an array");
   if (a.block_size != 512 && a.block_size != 4096) throw UsageError(fmt::format("--block-size {}: 512 or 4096", a.block_size));
-  if (a.format != "text" && a.format != "json") throw UsageError(fmt::format("--format {}: text or json", a.format));
+  if (a.format != "text" && a.format != "json" && a.format != "export")
+    throw UsageError(fmt::format("--format {}: text, json or export", a.format));
   const Loaded loaded = load_all(a.devices);
   llbmp::CheckReport report = llbmp::check_members(loaded.members, {a.block_size});
   report.findings.insert(report.findings.begin(), loaded.unreadable.begin(), loaded.unreadable.end());
   if (!a.quiet) {
     if (a.format == "json") print_json(report);
+    else if (a.format == "export") print_export(report);
     else print_text(report, a.devices.size());
   }
   return report.consistent() ? kExitOk : kExitProblems;
@@ -91,7 +111,7 @@ Runner add_check(CLI::App& app) {
   auto* cmd = app.add_subcommand("check", "Check one member or a whole array for consistency (read only)");
   cmd->add_option("devices", a->devices, "One member, or every member of the array");
   cmd->add_option("--block-size", a->block_size, "Compare state areas in blocks of 512 or 4096 bytes")->capture_default_str();
-  cmd->add_option("--format", a->format, "Output: text or json")->capture_default_str();
+  cmd->add_option("--format", a->format, "Output: text, json or export (LLBITMAP_CHECK_* lines)")->capture_default_str();
   cmd->add_flag("--quiet,-q", a->quiet, "Print nothing: the exit status says it");
   cmd->footer("Example:\n  llbitmap check /dev/sdb1 /dev/sdc1\n  llbitmap check --quiet /dev/sdb1 /dev/sdc1 || echo inconsistent");
   return [a] { return run_check(*a); };

@@ -16,7 +16,7 @@ struct EditArgs {
   std::string set_state;
   std::optional<std::uint64_t> events, events_cleared, sync_size;
   std::optional<std::uint32_t> daemon_sleep;
-  std::vector<std::string> set_flags, clear_flags;
+  std::vector<std::string> set_flags, clear_flags, raw_bytes;
   bool force = false, dry_run = false;
 };
 
@@ -47,7 +47,20 @@ int run_edit(const EditArgs& a) {
   s.set_flags = flags_from(a.set_flags, "--set-flag");
   s.clear_flags = flags_from(a.clear_flags, "--clear-flag");
   s.force = a.force;
-  if (!s.changes_states() && !s.changes_header()) throw UsageError("nothing to edit: give --set-state, a header field or a flag");
+  for (const auto& rb : a.raw_bytes) {
+    const auto eq = rb.find('=');
+    try {
+      if (eq == std::string::npos) throw std::invalid_argument(rb);
+      const auto chunk = std::stoull(rb.substr(0, eq));
+      const auto value = std::stoul(rb.substr(eq + 1), nullptr, 0);
+      if (value > 0xff) throw std::out_of_range(rb);
+      s.raw_bytes.emplace_back(chunk, static_cast<std::uint8_t>(value));
+    } catch (const std::logic_error&) {
+      throw UsageError(fmt::format("--raw-byte {}: CHUNK=VALUE with a byte value 0..255 (0xff)", rb));
+    }
+  }
+  if (!s.changes_states() && !s.changes_header())
+    throw UsageError("nothing to edit: give --set-state, --raw-byte, a header field or a flag");
   const auto members = llbmp::load_array_members(a.devices);
   const auto plan = llbmp::plan_edit(members, s);
   for (const auto& e : plan.members) {
@@ -81,6 +94,8 @@ Runner add_edit(CLI::App& app) {
   cmd->add_option("--set-flag", a->set_flags, "Set a flag: stale, write_error, first_use, clean, daemon_busy, shutdown (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--clear-flag", a->clear_flags, "Clear a flag (repeatable)")->allow_extra_args(false);
+  cmd->add_option("--raw-byte", a->raw_bytes, "Plant any byte at a chunk: CHUNK=VALUE, e.g. 3100=0xff (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_flag("--force", a->force, "Write values the kernel refuses (daemon_sleep 0, first_use, write_error)");
   cmd->add_flag("--dry-run,-n", a->dry_run, "Print what would be written; write nothing");
   cmd->footer(

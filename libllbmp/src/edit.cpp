@@ -55,6 +55,11 @@ EditPlan plan_edit(const std::vector<Member>& members, const EditSpec& s) {
       std::vector<std::uint8_t> states = m.bitmap->lockless->states;
       e.counts_before = count_states(states);
       apply_state_spec(s.states, states, m.device);
+      for (const auto& [chunk, byte] : s.raw_bytes) {
+        if (chunk >= states.size())
+          throw Error(m.device, "raw-byte", std::to_string(chunk), fmt::format("past the last chunk ({})", states.size() - 1));
+        states[chunk] = byte;
+      }
       e.counts_after = count_states(states);
       plan.writes.add(m.device, kMarkStale, m.bitmap->area_offset, stale_header_bytes(m.bitmap->sb));
       add_changed_blocks(plan.writes, m.device, kStates, m.bitmap->area_offset + kStateOffset, m.bitmap->lockless->states, states);

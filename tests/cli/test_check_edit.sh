@@ -25,6 +25,10 @@ run "$LLBITMAP" check --format json a.img b.img; expect_rc 1
 [ "$(json_get "$OUT" 'j["worst_merge"]["need_sync"]')" = 1 ] || fail "worst merge keeps the NeedSync copy"
 [ "$(json_get "$OUT" 'j["worst_merge"]["dirty"]')" = 10 ] || fail "worst merge dirty"
 if llbitmap_expect_consistent a.img b.img 2>/dev/null; then fail "harness: torn array passed"; fi
+run "$LLBITMAP" check --format export a.img b.img; expect_rc 1
+expect_out "LLBITMAP_CHECK_CONSISTENT=0"; expect_out "LLBITMAP_CHECK_DIFFERING_BLOCKS=1"
+expect_out "LLBITMAP_CHECK_KERNEL_SOURCE=a.img"; expect_out "LLBITMAP_CHECK_FINDING_0='warning - bitmap.block'"
+expect_out "LLBITMAP_CHECK_MERGED_NOT_IN_SYNC=11"
 [ "$(llbitmap_count b.img need_sync)" = 1 ] || fail "harness count"
 [ "$(llbitmap_dirty b.img)" = 11 ] || fail "harness dirty"
 # Ten Dirty chunks in one block: Reload coalesces the block, 512 chunks are resynced.
@@ -76,6 +80,11 @@ run "$LLBITMAP" edit g.img; expect_rc 2
 run "$LLBITMAP" edit --set-state 0:dirty --dry-run g.img; expect_rc 0; expect_out "dry run: nothing written"
 [ "$(sha g.img)" = "$s0" ] || fail "a refused or dry-run edit wrote"
 run "$LLBITMAP" edit --daemon-sleep 0 --force g.img; expect_rc 0
+run "$LLBITMAP" edit --raw-byte 3100=0xff --raw-byte 5=9 h.img; expect_rc 0
+[ "$(llbitmap_field h.img STATE_INVALID)" = 2 ] || fail "raw bytes: $(llbitmap_field h.img STATE_INVALID) invalid"
+run "$LLBITMAP" check h.img; expect_rc 1; expect_out "bitmap.states=5-5=0x09"
+run "$LLBITMAP" edit --raw-byte 99999=1 h.img; expect_rc 1; expect_err "past the last chunk"
+run "$LLBITMAP" edit --raw-byte 5=300 h.img; expect_rc 2
 rm -f cl.img; "$LLBITMAP" create --level 1 --raid-disks 1 --size 64M --classic cl.img >/dev/null
 run "$LLBITMAP" edit --set-state 0:dirty cl.img; expect_rc 1; expect_err "chunk states are an llbitmap's"
 

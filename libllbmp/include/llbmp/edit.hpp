@@ -17,12 +17,13 @@ namespace llbmp {
 
 struct EditSpec {
   std::vector<StateAssignment> states;  // llbitmap chunk states
+  std::vector<std::pair<std::uint64_t, std::uint8_t>> raw_bytes;  // chunk, any byte (invalid ones too)
   std::optional<std::uint64_t> events, events_cleared, sync_size;
   std::optional<std::uint32_t> daemon_sleep;
   std::vector<BitmapFlag> set_flags, clear_flags;
   bool force = false;  // allow values the kernel refuses (daemon_sleep 0, FIRST_USE, WRITE_ERROR)
 
-  bool changes_states() const noexcept { return !states.empty(); }
+  bool changes_states() const noexcept { return !states.empty() || !raw_bytes.empty(); }
   bool changes_header() const noexcept;
 };
 
