@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "command.hpp"
+#include "progress.hpp"
 #include "llbmp/convert.hpp"
 #include "llbmp/metadata_image.hpp"
 #include "llbmp/write_common.hpp"
@@ -15,7 +16,7 @@ namespace {
 struct ConvertArgs {
   std::vector<std::string> devices;
   std::string to = "lockless", chunk_size, backup_file;
-  bool dry_run = false;
+  bool dry_run = false, quiet = false;
 };
 
 void print_result(const llbmp::ConvertPlan& plan, const llbmp::ConvertOptions& o, bool dry_run) {
@@ -47,14 +48,20 @@ int run_convert(const ConvertArgs& a) {
     fmt::print("dry run: nothing written\n");
     return kExitOk;
   }
+  Progress progress("convert", a.quiet);
   if (!a.backup_file.empty()) {
     llbmp::MetadataImage backup;
-    for (const auto& m : members) backup.members.push_back(llbmp::capture_member(m, llbmp::converted_ranges(plan, m.device)));
+    for (const auto& m : members) {
+      progress.update(backup.members.size(), members.size(), "backup of " + m.device);
+      backup.members.push_back(llbmp::capture_member(m, llbmp::converted_ranges(plan, m.device)));
+    }
     llbmp::save_metadata_image(a.backup_file, backup);
     fmt::print("backup: {} (llbitmap restore {} ", a.backup_file, a.backup_file);
     for (const auto& d : a.devices) fmt::print("{}{}", d, &d == &a.devices.back() ? ")\n" : " ");
   }
+  progress.update(0, members.size(), fmt::format("writing {} phases to {} members", plan.writes.phase_count(), members.size()));
   llbmp::execute_plan(plan.writes, fault_injector_from_env());
+  progress.clear();
   return kExitOk;
 }
 
@@ -69,6 +76,7 @@ Runner add_convert(CLI::App& app) {
   cmd->add_option("--backup-file", a->backup_file, "Save the metadata the conversion rewrites to this new FILE first (undo with restore)")
       ->type_name("FILE");
   cmd->add_flag("--dry-run,-n", a->dry_run, "Print the plan and the state counts; write nothing");
+  cmd->add_flag("--quiet,-q", a->quiet, "No progress line on a terminal");
   cmd->footer(
       "Example:\n  llbitmap convert --backup-file md0-classic.llbmp /dev/sdb1 /dev/sdc1\n"
       "  llbitmap convert --to classic --dry-run /dev/sdb1 /dev/sdc1");

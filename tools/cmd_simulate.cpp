@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "command.hpp"
+#include "progress.hpp"
 #include "llbmp/simulate.hpp"
 #include "write_support.hpp"
 
@@ -21,7 +22,7 @@ struct SimulateArgs {
   double rate = 10000;
   std::uint32_t daemon_sleep = 30, barrier_idle = 5, logical_block_size = 512, raid_disks = 2;
   std::string level = "1";
-  bool degraded = false, unwritten = false;
+  bool degraded = false, unwritten = false, quiet = false;
   std::optional<double> crash_at;
   std::string format = "text";
 };
@@ -75,8 +76,10 @@ llbmp::TraceFormat detect_format(const SimulateArgs& a, std::istream& in) {
 
 // `where` names the event for an error (the trace line).
 template <typename Source, typename Where>
-void drive(Source& source, std::vector<llbmp::Simulator>& sims, Where where) {
+void drive(Source& source, std::vector<llbmp::Simulator>& sims, Where where, Progress& progress) {
+  std::size_t events = 0;
   while (auto e = source.next()) {
+    if ((++events & 0xfff) == 0) progress.update_count(events, "events");
     bool any = false;
     try {
       for (auto& s : sims) any = s.feed(*e) || any;
@@ -96,6 +99,7 @@ std::string human(std::uint64_t b) {
 int run_simulate(const SimulateArgs& a) {
   if (a.synthetic.empty() == a.trace.empty()) throw UsageError("give a trace file (- for stdin) or --synthetic random|sequential");
   const auto base = base_config(a);
+  Progress progress("simulate", a.quiet);
   std::vector<llbmp::Simulator> sims;
   for (const auto cs : chunk_sizes(a)) {
     auto c = base;
@@ -107,7 +111,7 @@ int run_simulate(const SimulateArgs& a) {
                                     ? base.size_sectors * (base.raid_disks - (base.level == 6 ? 2 : 1))
                                     : base.size_sectors;
     llbmp::SyntheticWorkload w(a.synthetic == "random", a.seed, a.count, array, sectors_of(a.io_size, "--io-size"), a.rate);
-    drive(w, sims, [] { return std::string("--synthetic"); });
+    drive(w, sims, [] { return std::string("--synthetic"); }, progress);
   } else {
     std::ifstream file;
     if (a.trace != "-") {
@@ -117,8 +121,9 @@ int run_simulate(const SimulateArgs& a) {
     std::istream& in = a.trace == "-" ? std::cin : file;
     const std::string source = a.trace == "-" ? "stdin" : a.trace;
     llbmp::TraceReader reader(in, detect_format(a, in), source);
-    drive(reader, sims, [&] { return fmt::format("{} line {}", source, reader.line()); });
+    drive(reader, sims, [&] { return fmt::format("{} line {}", source, reader.line()); }, progress);
   }
+  progress.clear();
   std::vector<llbmp::SimulateReport> reports;
   for (auto& s : sims) reports.push_back(s.finish());
   if (a.format == "json") {
@@ -166,6 +171,7 @@ Runner add_simulate(CLI::App& app) {
   cmd->add_flag("--unwritten", a->unwritten, "Start all Unwritten instead of Clean");
   cmd->add_option("--crash-at", a->crash_at, "Crash at this many seconds (default: after the last event)");
   cmd->add_option("--format,-f", a->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  cmd->add_flag("--quiet,-q", a->quiet, "No progress line on a terminal");
   cmd->footer(
       "Example:\n  blkparse -i sdb | llbitmap simulate --size 1T --compare-chunks 64K,1M,8M -\n"
       "  llbitmap simulate --synthetic random --count 10000000 --size 256G --crash-at 60");

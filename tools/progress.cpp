@@ -17,6 +17,16 @@ Progress::Progress(std::string command, bool quiet)
 
 Progress::~Progress() { clear(); }
 
+void Progress::update_count(std::size_t done, const std::string& what) {
+  if (!enabled_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (dirty_ && now - last_ < kMinInterval) return;
+  last_ = now;
+  fmt::print(stderr, "\r\x1b[Kllbitmap {}: {} {}", command_, done, what);
+  std::fflush(stderr);
+  dirty_ = true;
+}
+
 void Progress::update(std::size_t done, std::size_t total, const std::string& what) {
   if (!enabled_) return;
   const auto now = std::chrono::steady_clock::now();

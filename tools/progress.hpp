@@ -19,6 +19,8 @@ public:
   bool shown() const noexcept { return enabled_; }
   // "llbitmap examine: 12/40 /dev/sdc1"; throttled to a few updates a second.
   void update(std::size_t done, std::size_t total, const std::string& what);
+  // "llbitmap simulate: 1200000 events (trace line 1200001)" when the total is unknown.
+  void update_count(std::size_t done, const std::string& what);
   void clear();
 
 private:
