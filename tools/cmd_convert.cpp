@@ -17,10 +17,11 @@ struct ConvertArgs {
   std::vector<std::string> devices;
   std::string to = "lockless", chunk_size, backup_file;
   bool dry_run = false, quiet = false;
+  CopySourceArgs copy;
 };
 
-void print_result(const llbmp::ConvertPlan& plan, const llbmp::ConvertOptions& o, bool dry_run) {
-  const char* verb = dry_run ? "would become" : "is now";
+void print_result(const llbmp::ConvertPlan& plan, const llbmp::ConvertOptions& o, const ConvertArgs& a) {
+  const char* verb = a.dry_run ? "would become" : "is now";
   for (const auto& nb : plan.bitmaps) {
     if (o.to == llbmp::BitmapFormat::lockless)
       fmt::print("{}: {} an llbitmap: {} chunks of {} sectors, {} need_sync, {} clean (events {})\n", nb.device, verb, nb.chunks,
@@ -29,8 +30,9 @@ void print_result(const llbmp::ConvertPlan& plan, const llbmp::ConvertOptions& o
       fmt::print("{}: {} a classic bitmap (version 4): {} bits of {} bytes, {} set (events {})\n", nb.device, verb, nb.chunks,
                  nb.sb.chunksize, nb.out_of_sync, nb.sb.events);
   }
-  fmt::print("source: {} chunks of {} sectors, {} out of sync on some member\n", plan.source_chunks, plan.source_chunk_sectors,
-             plan.source_out_of_sync);
+  fmt::print("source: {}\nsource: {} chunks of {} sectors, {} out of sync\n",
+             copy_source_line(plan.source, plan.source_copies, plan.disagreeing_chunks, a.copy), plan.source_chunks,
+             plan.source_chunk_sectors, plan.source_out_of_sync);
 }
 
 int run_convert(const ConvertArgs& a) {
@@ -40,9 +42,10 @@ int run_convert(const ConvertArgs& a) {
   else if (a.to == "classic") o.to = llbmp::BitmapFormat::classic;
   else throw UsageError(fmt::format("--to {}: lockless or classic", a.to));
   if (!a.chunk_size.empty()) o.chunk_bytes = parse_size_bytes(a.chunk_size, "--chunk-size");
+  o.source = copy_source_from(a.copy, a.devices);
   const auto members = llbmp::load_array_members(a.devices);
   const auto plan = llbmp::plan_convert(members, o);
-  print_result(plan, o, a.dry_run);
+  print_result(plan, o, a);
   if (a.dry_run) {
     print_plan(plan.writes);
     fmt::print("dry run: nothing written\n");
@@ -50,14 +53,8 @@ int run_convert(const ConvertArgs& a) {
   }
   Progress progress("convert", a.quiet);
   if (!a.backup_file.empty()) {
-    llbmp::MetadataImage backup;
-    for (const auto& m : members) {
-      progress.update(backup.members.size(), members.size(), "backup of " + m.device);
-      backup.members.push_back(llbmp::capture_member(m, llbmp::converted_ranges(plan, m.device)));
-    }
-    llbmp::save_metadata_image(a.backup_file, backup);
-    fmt::print("backup: {} (llbitmap restore {} ", a.backup_file, a.backup_file);
-    for (const auto& d : a.devices) fmt::print("{}{}", d, &d == &a.devices.back() ? ")\n" : " ");
+    progress.update(0, members.size(), "backup to " + a.backup_file);
+    save_backup(a.backup_file, members, plan.writes);
   }
   progress.update(0, members.size(), fmt::format("writing {} phases to {} members", plan.writes.phase_count(), members.size()));
   llbmp::execute_plan(plan.writes, fault_injector_from_env());
@@ -75,6 +72,7 @@ Runner add_convert(CLI::App& app) {
   cmd->add_option("--chunk-size", a->chunk_size, "Chunk size of the new bitmap in bytes, with a unit (64K, 1M)");
   cmd->add_option("--backup-file", a->backup_file, "Save the metadata the conversion rewrites to this new FILE first (undo with restore)")
       ->type_name("FILE");
+  add_copy_source_options(cmd, a->copy);
   cmd->add_flag("--dry-run,-n", a->dry_run, "Print the plan and the state counts; write nothing");
   cmd->add_flag("--quiet,-q", a->quiet, "No progress line on a terminal");
   cmd->footer(

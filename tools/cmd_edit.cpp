@@ -2,6 +2,8 @@
 // harnesses and repair by hand, under the writing commands' safety rules.
 #include <fmt/core.h>
 
+#include <algorithm>
+
 #include "command.hpp"
 #include "llbmp/edit.hpp"
 #include "llbmp/write_common.hpp"
@@ -12,13 +14,32 @@ namespace llbitmap::cli {
 namespace {
 
 struct EditArgs {
-  std::vector<std::string> devices;
-  std::string set_state;
-  std::optional<std::uint64_t> events, events_cleared, sync_size;
-  std::optional<std::uint32_t> daemon_sleep;
+  std::vector<std::string> devices, fields;
+  std::string set_state, member, backup_file;
+  std::optional<std::string> events, events_cleared, sync_size, daemon_sleep;
   std::vector<std::string> set_flags, clear_flags, raw_bytes;
   bool force = false, dry_run = false;
 };
+
+std::vector<llbmp::FieldAssignment> fields_from(const EditArgs& a) {
+  std::vector<llbmp::FieldAssignment> out;
+  for (const auto& f : a.fields) {
+    const auto eq = f.find('=');
+    if (eq == std::string::npos || eq == 0) throw UsageError(fmt::format("--set {}: FIELD=VALUE, e.g. chunksize=256", f));
+    const std::string name = f.substr(0, eq);
+    if (std::find(std::begin(llbmp::kBitmapFieldNames), std::end(llbmp::kBitmapFieldNames), name) == std::end(llbmp::kBitmapFieldNames)) {
+      std::string names;
+      for (const char* n : llbmp::kBitmapFieldNames) names += (names.empty() ? "" : ", ") + std::string(n);
+      throw UsageError(fmt::format("--set {}: no header field '{}' ({})", f, name, names));
+    }
+    out.push_back({name, f.substr(eq + 1)});
+  }
+  const std::pair<const char*, const std::optional<std::string>*> shorthands[] = {
+      {"events", &a.events}, {"events_cleared", &a.events_cleared}, {"sync_size", &a.sync_size}, {"daemon_sleep", &a.daemon_sleep}};
+  for (const auto& [name, value] : shorthands)
+    if (*value) out.push_back({name, **value});
+  return out;
+}
 
 std::vector<llbmp::BitmapFlag> flags_from(const std::vector<std::string>& names, const char* option) {
   std::vector<llbmp::BitmapFlag> out;
@@ -40,10 +61,8 @@ int run_edit(const EditArgs& a) {
   if (a.devices.empty()) throw UsageError("give the member devices or images to edit");
   llbmp::EditSpec s;
   if (!a.set_state.empty()) s.states = llbmp::load_state_spec(a.set_state);
-  s.events = a.events;
-  s.events_cleared = a.events_cleared;
-  s.sync_size = a.sync_size;
-  s.daemon_sleep = a.daemon_sleep;
+  s.fields = fields_from(a);
+  if (!a.member.empty()) s.only_member = a.member;
   s.set_flags = flags_from(a.set_flags, "--set-flag");
   s.clear_flags = flags_from(a.clear_flags, "--clear-flag");
   s.force = a.force;
@@ -60,22 +79,30 @@ int run_edit(const EditArgs& a) {
     }
   }
   if (!s.changes_states() && !s.changes_header())
-    throw UsageError("nothing to edit: give --set-state, --raw-byte, a header field or a flag");
+    throw UsageError("nothing to edit: give --set-state, --raw-byte, --set FIELD=VALUE or a flag");
+  if (!a.member.empty() && std::find(a.devices.begin(), a.devices.end(), a.member) == a.devices.end())
+    throw UsageError(fmt::format("--member {}: give it among the devices too (the others are checked, not written)", a.member));
   const auto members = llbmp::load_array_members(a.devices);
   const auto plan = llbmp::plan_edit(members, s);
   for (const auto& e : plan.members) {
     fmt::print("{}: {}", e.device, a.dry_run ? "would edit" : "edited");
     if (s.changes_states())
-      fmt::print(" states ({} not in sync before, {} after)", e.counts_before.not_in_sync(), e.counts_after.not_in_sync());
-    if (e.before.events != e.after.events) fmt::print(" events {} -> {}", e.before.events, e.after.events);
-    if (e.before.state != e.after.state) fmt::print(" flags {} -> {}", flags_text(e.before.state), flags_text(e.after.state));
+      fmt::print(" {} chunk states ({} not in sync before, {} after)", e.chunks_changed, e.counts_before.not_in_sync(),
+                 e.counts_after.not_in_sync());
     fmt::print("\n");
+    for (const auto& c : e.changes) {
+      if (c.field == "state")
+        fmt::print("  flags: {} -> {}\n", flags_text(e.before.state), flags_text(e.after.state));
+      else
+        fmt::print("  {}: {} -> {}\n", c.field, c.before, c.after);
+    }
   }
   if (a.dry_run) {
     print_plan(plan.writes);
     fmt::print("dry run: nothing written\n");
     return kExitOk;
   }
+  if (!a.backup_file.empty()) save_backup(a.backup_file, members, plan.writes);
   llbmp::execute_plan(plan.writes, fault_injector_from_env());
   return kExitOk;
 }
@@ -87,20 +114,32 @@ Runner add_edit(CLI::App& app) {
   auto* cmd = app.add_subcommand("edit", "Set chunk states, header fields and flags on members (for test harnesses)");
   cmd->add_option("devices", a->devices, "Member devices or image files (one member alone makes a torn array)");
   cmd->add_option("--set-state", a->set_state, "Chunk states: RANGE:STATE[,...] or @FILE (e.g. 0-99:dirty,500:need_sync)");
-  cmd->add_option("--events", a->events, "Set the bitmap events");
-  cmd->add_option("--events-cleared", a->events_cleared, "Set the bitmap events_cleared");
-  cmd->add_option("--sync-size", a->sync_size, "Set the bitmap sync_size (sectors)");
-  cmd->add_option("--daemon-sleep", a->daemon_sleep, "Set the bitmap daemon_sleep (seconds)");
+  cmd->add_option("--set", a->fields,
+                  "Set a header field: FIELD=VALUE, FIELD one of magic, version, uuid, events, events_cleared, sync_size, "
+                  "state, chunksize (sectors on an llbitmap), daemon_sleep, write_behind, sectors_reserved, nodes, "
+                  "cluster_name (repeatable)")
+      ->type_name("FIELD=VALUE")
+      ->allow_extra_args(false);
+  cmd->add_option("--events", a->events, "Same as --set events=N");
+  cmd->add_option("--events-cleared", a->events_cleared, "Same as --set events_cleared=N");
+  cmd->add_option("--sync-size", a->sync_size, "Same as --set sync_size=SECTORS");
+  cmd->add_option("--daemon-sleep", a->daemon_sleep, "Same as --set daemon_sleep=SECONDS");
+  cmd->add_option("--member", a->member, "Write this one of the devices only (the others are checked): makes a torn array")
+      ->type_name("DEV");
+  cmd->add_option("--backup-file", a->backup_file, "Save what the edit rewrites to this new FILE first (undo with restore)")
+      ->type_name("FILE");
   cmd->add_option("--set-flag", a->set_flags, "Set a flag: stale, write_error, first_use, clean, daemon_busy, shutdown (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--clear-flag", a->clear_flags, "Clear a flag (repeatable)")->allow_extra_args(false);
   cmd->add_option("--raw-byte", a->raw_bytes, "Plant any byte at a chunk: CHUNK=VALUE, e.g. 3100=0xff (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_flag("--force", a->force, "Write values the kernel refuses (daemon_sleep 0, first_use, write_error)");
+  cmd->add_flag("--force", a->force, "Write a header the kernel refuses to load, or first_use / write_error");
   cmd->add_flag("--dry-run,-n", a->dry_run, "Print what would be written; write nothing");
   cmd->footer(
       "Example:\n  llbitmap edit --set-state 0-99:dirty /dev/sdb1 /dev/sdc1\n"
-      "  llbitmap edit --set-state 600:need_sync /dev/sdc1\n  llbitmap edit --set-flag stale /dev/sdb1 /dev/sdc1");
+      "  llbitmap edit --set-state 600:need_sync --member /dev/sdc1 /dev/sdb1 /dev/sdc1\n"
+      "  llbitmap edit --set events=1200 --set daemon_sleep=10 --backup-file md0.llbmp /dev/sdb1 /dev/sdc1\n"
+      "  llbitmap edit --set-flag stale /dev/sdb1 /dev/sdc1");
   return [a] { return run_edit(*a); };
 }
 

@@ -21,6 +21,7 @@ struct ReplayArgs {
   std::optional<std::uint32_t> speed;
   std::string format = "text";
   bool trace = false, commit = false, force = false;
+  CopySourceArgs copy;
 };
 
 llbmp::SyncKind sync_kind(const ReplayArgs& a) {
@@ -56,6 +57,7 @@ llbmp::ReplayOptions options_from(const ReplayArgs& a) {
   o.interrupt_at = a.interrupt_at;
   o.speed_kib = a.speed;
   o.trace = a.trace;
+  o.source = copy_source_from(a.copy, a.devices);
   return o;
 }
 
@@ -92,7 +94,8 @@ nlohmann::json result_json(const llbmp::ReplayResult& r, const ReplayArgs& a) {
   nlohmann::json times = nlohmann::json::array();
   for (const auto s : speeds(a)) times.push_back({{"speed_kib", s}, {"seconds", r.seconds_at(s)}});
   nlohmann::json j = {
-      {"device", r.device}, {"level", llbmp::level_name(r.level)}, {"raid_disks", r.raid_disks}, {"working_roles", r.working_roles},
+      {"device", r.device}, {"source", r.source}, {"copies", r.copies}, {"disagreeing_chunks", r.disagreeing_chunks},
+      {"level", llbmp::level_name(r.level)}, {"raid_disks", r.raid_disks}, {"working_roles", r.working_roles},
       {"degraded", r.degraded}, {"detected_degraded", r.detected_degraded}, {"stale", r.stale}, {"detected_stale", r.detected_stale},
       {"unclean", r.unclean}, {"sync", llbmp::sync_kind_name(r.kind)}, {"sync_wanted", r.sync_wanted},
       {"chunk_sectors", r.chunk_sectors}, {"chunks", r.chunks}, {"sync_sectors", r.sync_sectors}, {"data_offset", r.data_offset},
@@ -119,6 +122,7 @@ std::string human_bytes(std::uint64_t b) {
 void print_text(const llbmp::ReplayResult& r, const ReplayArgs& a) {
   fmt::print("Replaying {} ({}, {} of {} roles working{}{}, {} chunks of {} sectors)\n", r.device, llbmp::level_name(r.level),
              r.working_roles, r.raid_disks, r.degraded ? ", degraded" : "", r.stale ? ", stale bitmap" : "", r.chunks, r.chunk_sectors);
+  fmt::print("Copy     : {}\n", copy_source_line(r.source, r.copies, r.disagreeing_chunks, a.copy));
   fmt::print("Load     : {} -> {}\n", r.stale ? "stale" : "reload", counts_text(r.after_load));
   fmt::print("Sync     : {}{}{}\n", llbmp::sync_kind_name(r.kind), r.sync_wanted ? "" : " (not wanted: nothing asks for a sync)",
              r.interrupt_chunk ? fmt::format(", interrupted in chunk {}", *r.interrupt_chunk) : "");
@@ -181,11 +185,13 @@ Runner add_replay_resync(CLI::App& app) {
   cmd->add_option("--interrupt-at", a->interrupt_at, "Stop the sync at this resync-space sector (Abortsync from there)");
   cmd->add_option("--speed", a->speed, "Sync speed in KiB/s for the time estimate (default: md's 1000 and 200000)");
   cmd->add_option("--format,-f", a->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  add_copy_source_options(cmd, a->copy);
   cmd->add_flag("--trace", a->trace, "Print each chunk range's transitions");
   cmd->add_flag("--commit", a->commit, "Write the end state to every member (needs --force)");
   cmd->add_flag("--force", a->force, "Allow --commit to write");
   cmd->footer(
       "Example:\n  llbitmap replay-resync /dev/sdb1 /dev/sdc1\n  llbitmap replay-resync --trace --interrupt-at 65536 a.img b.img\n"
+      "  llbitmap replay-resync --merge worst /dev/sdb1 /dev/sdc1\n"
       "  llbitmap replay-resync --commit --force a.img b.img");
   return [a] { return run_replay(*a); };
 }

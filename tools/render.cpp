@@ -114,7 +114,8 @@ nlohmann::json member_json(const Member& m) {
     b["write_behind"] = sb.write_behind;
     b["sectors_reserved"] = sb.sectors_reserved;
     b["area_offset_bytes"] = bm.area_offset;
-    if (sb.version == 5) b["nodes"] = sb.nodes;
+    b["nodes"] = sb.nodes;
+    b["cluster_name"] = sb.cluster_name;
     b["chunksize_sectors"] = nullptr;
     b["chunksize_bytes"] = nullptr;
     b["chunks"] = nullptr;
@@ -256,6 +257,7 @@ std::string member_export(const Member& m) {
     put("DAEMON_SLEEP", sb.daemon_sleep);
     put("WRITE_BEHIND", sb.write_behind);
     put("SECTORS_RESERVED", sb.sectors_reserved);
+    put("NODES", sb.nodes);
     if (const auto& v = m.bitmap->lockless) {
       put("CHUNKSIZE_SECTORS", v->chunk_sectors);
       put("CHUNKSIZE_BYTES", v->chunk_sectors * 512);

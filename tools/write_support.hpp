@@ -4,14 +4,18 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "command.hpp"
+#include "llbmp/copy_choice.hpp"
 #include "llbmp/device.hpp"
+#include "llbmp/metadata_image.hpp"
 #include "llbmp/write_common.hpp"
 
 namespace llbitmap::cli {
@@ -24,6 +28,49 @@ inline std::shared_ptr<llbmp::FaultInjector> fault_injector_from_env() {
   const unsigned long long k = std::strtoull(at, &end, 10);
   if (*end != '\0') throw UsageError(fmt::format("LLBITMAP_FAULT_AT={}: not a number", at));
   return std::make_shared<llbmp::FaultInjector>(k);
+}
+
+// --member DEV / --merge worst: which copy of the bitmap to read when the
+// members disagree (replay-resync, convert); the kernel's copy by default.
+struct CopySourceArgs {
+  std::string member, merge;
+};
+
+inline void add_copy_source_options(CLI::App* cmd, CopySourceArgs& args) {
+  cmd->add_option("--member", args.member, "Read this member's copy of the bitmap (default: the copy the kernel loads)")
+      ->type_name("DEV");
+  cmd->add_option("--merge", args.merge, "worst: merge every member's copy, each chunk taking the state that resyncs the most")
+      ->type_name("worst");
+}
+
+inline llbmp::CopySource copy_source_from(const CopySourceArgs& args, const std::vector<std::string>& devices) {
+  if (!args.member.empty() && !args.merge.empty()) throw UsageError("--member and --merge exclude each other");
+  if (!args.merge.empty() && args.merge != "worst") throw UsageError(fmt::format("--merge {}: only 'worst' merges copies", args.merge));
+  if (!args.merge.empty()) return {llbmp::CopyChoice::merge_worst, {}};
+  if (args.member.empty()) return {};
+  if (std::find(devices.begin(), devices.end(), args.member) == devices.end())
+    throw UsageError(fmt::format("--member {}: give it among the devices too", args.member));
+  return {llbmp::CopyChoice::member, args.member};
+}
+
+// One line naming the copy read, and how much the members disagree.
+inline std::string copy_source_line(const std::string& source, std::size_t copies, std::uint64_t disagreeing_chunks,
+                                    const CopySourceArgs& args) {
+  if (copies < 2) return source;
+  if (disagreeing_chunks == 0) return fmt::format("{} (the {} members agree)", source, copies);
+  const bool defaulted = args.member.empty() && args.merge.empty();
+  return fmt::format("{} (the {} members disagree in {} chunk{}{})", source, copies, disagreeing_chunks,
+                     disagreeing_chunks == 1 ? "" : "s", defaulted ? ": --member DEV or --merge worst choose another copy" : "");
+}
+
+// --backup-file: saves what the plan rewrites on every member it writes, then
+// says how to undo. Refuses an existing file (a backup is never overwritten).
+inline void save_backup(const std::string& path, const std::vector<llbmp::Member>& members, const llbmp::WritePlan& plan) {
+  const auto image = llbmp::capture_before(members, plan);
+  llbmp::save_metadata_image(path, image);
+  fmt::print("backup: {} (undo with: llbitmap restore {}", path, path);
+  for (const auto& m : image.members) fmt::print(" {}", m.device);
+  fmt::print(")\n");
 }
 
 inline void print_plan(const llbmp::WritePlan& plan) {

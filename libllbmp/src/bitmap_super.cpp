@@ -1,6 +1,8 @@
 #include "llbmp/bitmap_super.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <stdexcept>
 #include <fmt/format.h>
 
 namespace llbmp {
@@ -63,6 +65,73 @@ std::array<std::uint8_t, kBitmapSuperBytes> encode_bitmap_super(const BitmapSupe
   std::array<std::uint8_t, kBitmapSuperBytes> out{};
   write_struct(std::span<std::uint8_t>(out), disk);
   return out;
+}
+
+namespace {
+
+template <typename T>
+T parse_field_number(const std::string& field, const std::string& text) {
+  std::size_t used = 0;
+  unsigned long long value = 0;
+  try {
+    if (text.empty() || text[0] == '-' || text[0] == '+') throw std::invalid_argument(text);
+    value = std::stoull(text, &used, 0);
+  } catch (const std::logic_error&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || value > std::numeric_limits<T>::max())
+    throw Error("", "bitmap." + field, text, fmt::format("not a number from 0 to {}", std::numeric_limits<T>::max()));
+  return static_cast<T>(value);
+}
+
+struct FieldAccess {
+  const char* name;
+  std::uint64_t* u64;
+  std::uint32_t* u32;
+};
+
+std::optional<FieldAccess> numeric_field(BitmapSuper& sb, const std::string& field) {
+  const FieldAccess fields[] = {
+      {"magic", nullptr, &sb.magic},           {"version", nullptr, &sb.version},
+      {"events", &sb.events, nullptr},         {"events_cleared", &sb.events_cleared, nullptr},
+      {"sync_size", &sb.sync_size, nullptr},   {"state", nullptr, &sb.state},
+      {"chunksize", nullptr, &sb.chunksize},   {"daemon_sleep", nullptr, &sb.daemon_sleep},
+      {"write_behind", nullptr, &sb.write_behind}, {"sectors_reserved", nullptr, &sb.sectors_reserved},
+      {"nodes", nullptr, &sb.nodes},
+  };
+  for (const auto& f : fields)
+    if (field == f.name) return f;
+  return std::nullopt;
+}
+
+}  // namespace
+
+void set_bitmap_field(BitmapSuper& sb, const std::string& field, const std::string& value) {
+  if (field == "uuid") {
+    const auto uuid = parse_uuid(value);
+    if (!uuid) throw Error("", "bitmap.uuid", value, "not a uuid (32 hex digits, e.g. 01234567:89abcdef:01234567:89abcdef)");
+    sb.uuid = *uuid;
+  } else if (field == "cluster_name") {
+    if (value.size() > 63) throw Error("", "bitmap.cluster_name", value, "longer than 63 bytes");
+    sb.cluster_name = value;
+  } else if (const auto f = numeric_field(sb, field)) {
+    if (f->u64 != nullptr) *f->u64 = parse_field_number<std::uint64_t>(field, value);
+    else *f->u32 = parse_field_number<std::uint32_t>(field, value);
+  } else {
+    std::string names;
+    for (const char* n : kBitmapFieldNames) names += (names.empty() ? "" : ", ") + std::string(n);
+    throw Error("", "bitmap", field, "no such header field (" + names + ")");
+  }
+}
+
+std::string bitmap_field_text(const BitmapSuper& sb, const std::string& field) {
+  if (field == "uuid") return format_uuid(sb.uuid);
+  if (field == "cluster_name") return sb.cluster_name;
+  BitmapSuper copy = sb;
+  const auto f = numeric_field(copy, field);
+  if (!f) return {};
+  if (field == "magic" || field == "state") return fmt::format("{:#x}", *f->u32);
+  return f->u64 != nullptr ? std::to_string(*f->u64) : std::to_string(*f->u32);
 }
 
 }  // namespace llbmp

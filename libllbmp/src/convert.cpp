@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "llbmp/copy_choice.hpp"
 #include "llbmp/create.hpp"
 #include "llbmp/error.hpp"
 #include "llbmp/geometry.hpp"
@@ -62,19 +63,24 @@ Source read_source(const Member& m, BitmapFormat to) {
   return s;
 }
 
-// Every member's source merged: out of sync when any member says so.
-Source merge_sources(const std::vector<Member>& members, BitmapFormat to) {
-  Source merged = read_source(members.front(), to);
+// Every member checked as a source of one geometry, then the copy chosen
+// (the kernel's, one member's, or every copy merged at the worst state).
+Source chosen_source(const std::vector<Member>& members, const ConvertOptions& o, ConvertPlan& plan) {
+  Source chosen = read_source(members.front(), o.to);
   for (std::size_t i = 1; i < members.size(); ++i) {
-    const Source s = read_source(members[i], to);
-    if (s.chunk_sectors != merged.chunk_sectors || s.chunks != merged.chunks)
+    const Source s = read_source(members[i], o.to);
+    if (s.chunk_sectors != chosen.chunk_sectors || s.chunks != chosen.chunks)
       throw Error(members[i].device, "bitmap.chunksize", std::to_string(s.chunk_sectors),
                   fmt::format("differs from {}'s {} chunks of {} sectors: the members are not one array's", members.front().device,
-                              merged.chunks, merged.chunk_sectors));
-    for (std::uint64_t c = 0; c < s.chunks; ++c)
-      if (s.out_of_sync[c]) merged.out_of_sync[c] = true;
+                              chosen.chunks, chosen.chunk_sectors));
   }
-  return merged;
+  const ChosenCopy copy = choose_copy(members, o.source);
+  plan.source = copy.describe(members);
+  plan.source_copies = copy.copies;
+  plan.disagreeing_chunks = copy.disagreeing_chunks;
+  for (std::uint64_t c = 0; c < chosen.chunks; ++c)
+    chosen.out_of_sync[c] = o.to == BitmapFormat::lockless ? copy.out_of_sync[c] : counts_as_dirty(copy.states[c]);
+  return chosen;
 }
 
 // Target chunks touched by an out-of-sync source chunk.
@@ -183,7 +189,7 @@ ConvertPlan plan_convert(const std::vector<Member>& members, const ConvertOption
     throw Error(members.front().device, "chunk-size", std::to_string(*o.chunk_bytes), "not a whole number of sectors");
   ConvertPlan plan;
   plan.writes.phase_names.assign(kPhaseNames, kPhaseNames + kPhaseCount);
-  const Source merged = merge_sources(members, o.to);
+  const Source merged = chosen_source(members, o, plan);
   plan.source_chunks = merged.chunks;
   plan.source_chunk_sectors = merged.chunk_sectors;
   plan.source_out_of_sync = static_cast<std::uint64_t>(std::count(merged.out_of_sync.begin(), merged.out_of_sync.end(), true));
@@ -198,16 +204,6 @@ ConvertPlan plan_convert(const std::vector<Member>& members, const ConvertOption
                   fmt::format("the room on this member gives another geometry than on {}: give --chunk-size", plan.bitmaps.front().device));
   check_plan(plan.writes);
   return plan;
-}
-
-std::vector<ByteRange> converted_ranges(const ConvertPlan& plan, const std::string& device) {
-  std::vector<ByteRange> out;
-  for (const auto& mp : plan.writes.members) {
-    if (mp.device != device) continue;
-    for (const auto& phase : mp.phases)
-      for (const auto& w : phase) out.push_back({w.offset, w.bytes.size()});
-  }
-  return out;
 }
 
 }  // namespace llbmp

@@ -1,5 +1,6 @@
 #include "llbmp/edit.hpp"
 
+#include <algorithm>
 #include <fmt/core.h>
 
 #include "llbmp/error.hpp"
@@ -14,53 +15,84 @@ enum Phase : std::size_t { kMarkStale, kStates, kHeader };
 
 BitmapSuper edited_header(const Member& m, const EditSpec& s) {
   BitmapSuper sb = m.bitmap->sb;
-  if (s.events) sb.events = *s.events;
-  if (s.events_cleared) sb.events_cleared = *s.events_cleared;
-  if (s.sync_size) sb.sync_size = *s.sync_size;
-  if (s.daemon_sleep) sb.daemon_sleep = *s.daemon_sleep;
+  for (const auto& f : s.fields) {
+    try {
+      set_bitmap_field(sb, f.field, f.value);
+    } catch (const Error& e) {
+      throw Error(m.device, e.field(), e.value(), e.message());
+    }
+  }
   for (const auto f : s.set_flags) sb.set(f, true);
   for (const auto f : s.clear_flags) sb.set(f, false);
   return sb;
 }
 
+std::vector<FieldChange> header_changes(const BitmapSuper& before, const BitmapSuper& after) {
+  std::vector<FieldChange> out;
+  for (const char* name : kBitmapFieldNames) {
+    const auto old_text = bitmap_field_text(before, name);
+    const auto new_text = bitmap_field_text(after, name);
+    if (old_text != new_text) out.push_back({name, old_text, new_text});
+  }
+  return out;
+}
+
 void refuse_without_force(const Member& m, const BitmapSuper& sb, const EditSpec& s) {
   if (s.force) return;
-  if (sb.daemon_sleep == 0)
-    throw Error(m.device, "bitmap.daemon_sleep", "0", "the kernel refuses a bitmap with daemon_sleep 0 (--force writes it anyway)");
+  for (const auto& refusal : kernel_load_refusals(m, sb))
+    throw Error(m.device, refusal.field, refusal.value, refusal.message + " (--force writes it anyway)");
   for (const auto f : s.set_flags)
     if (f == BitmapFlag::first_use || f == BitmapFlag::write_error)
-      throw Error(m.device, "bitmap.state", flag_mask(f) == flag_mask(BitmapFlag::first_use) ? "first_use" : "write_error",
+      throw Error(m.device, "bitmap.state", f == BitmapFlag::first_use ? "first_use" : "write_error",
                   "the kernel then re-initialises or ignores the bitmap (--force sets it anyway)");
+}
+
+std::vector<std::uint8_t> edited_states(const Member& m, const EditSpec& s) {
+  if (!m.bitmap->lockless)
+    throw Error(m.device, "bitmap.version", std::to_string(m.bitmap->sb.version),
+                m.bitmap->sb.awaiting_kernel_init() ? "a FIRST_USE llbitmap has no chunk states yet" : "chunk states are an llbitmap's (version 6)");
+  std::vector<std::uint8_t> states = m.bitmap->lockless->states;
+  apply_state_spec(s.states, states, m.device);
+  for (const auto& [chunk, byte] : s.raw_bytes) {
+    if (chunk >= states.size())
+      throw Error(m.device, "raw-byte", std::to_string(chunk), fmt::format("past the last chunk ({})", states.size() - 1));
+    states[chunk] = byte;
+  }
+  return states;
+}
+
+// Every member must be editable before any is planned: a refusal on the
+// last member writes nothing on the first.
+EditedMember checked_edit(const Member& m, const EditSpec& s) {
+  refuse_errors(m, {"md."});
+  if (!m.bitmap) throw Error(m.device, "md.feature_map", fmt::format("{:#x}", m.md.feature_map), "this member has no bitmap");
+  EditedMember e{m.device, m.bitmap->sb, edited_header(m, s), {}, {}, {}, 0};
+  e.changes = header_changes(e.before, e.after);
+  refuse_without_force(m, e.after, s);
+  return e;
 }
 
 }  // namespace
 
-bool EditSpec::changes_header() const noexcept {
-  return events || events_cleared || sync_size || daemon_sleep || !set_flags.empty() || !clear_flags.empty();
-}
-
 EditPlan plan_edit(const std::vector<Member>& members, const EditSpec& s) {
   if (!s.changes_states() && !s.changes_header()) throw Error("", "edit", "nothing", "no edit given");
+  if (s.only_member && std::none_of(members.begin(), members.end(), [&](const Member& m) { return m.device == *s.only_member; }))
+    throw Error(*s.only_member, "member", *s.only_member, "not among the devices given");
   EditPlan plan;
   plan.writes.phase_names = {"mark the bitmap stale", "write the chunk states", "write the bitmap header"};
   for (const Member& m : members) {
-    if (!m.bitmap) throw Error(m.device, "md.feature_map", fmt::format("{:#x}", m.md.feature_map), "this member has no bitmap");
-    EditedMember e{m.device, m.bitmap->sb, edited_header(m, s), {}, {}};
-    refuse_without_force(m, e.after, s);
+    EditedMember e = checked_edit(m, s);
+    std::vector<std::uint8_t> states;
+    if (s.changes_states()) {
+      states = edited_states(m, s);
+      e.counts_before = m.bitmap->lockless->counts;
+      e.counts_after = count_states(states);
+      const auto& old_states = m.bitmap->lockless->states;
+      for (std::size_t c = 0; c < states.size(); ++c) e.chunks_changed += states[c] != old_states[c] ? 1 : 0;
+    }
+    if (s.only_member && m.device != *s.only_member) continue;
     plan.writes.member(m.device).room = metadata_room(m);
     if (s.changes_states()) {
-      if (!m.bitmap->lockless)
-        throw Error(m.device, "bitmap.version", std::to_string(m.bitmap->sb.version),
-                    m.bitmap->sb.awaiting_kernel_init() ? "a FIRST_USE llbitmap has no chunk states yet" : "chunk states are an llbitmap's (version 6)");
-      std::vector<std::uint8_t> states = m.bitmap->lockless->states;
-      e.counts_before = count_states(states);
-      apply_state_spec(s.states, states, m.device);
-      for (const auto& [chunk, byte] : s.raw_bytes) {
-        if (chunk >= states.size())
-          throw Error(m.device, "raw-byte", std::to_string(chunk), fmt::format("past the last chunk ({})", states.size() - 1));
-        states[chunk] = byte;
-      }
-      e.counts_after = count_states(states);
       plan.writes.add(m.device, kMarkStale, m.bitmap->area_offset, stale_header_bytes(m.bitmap->sb));
       add_changed_blocks(plan.writes, m.device, kStates, m.bitmap->area_offset + kStateOffset, m.bitmap->lockless->states, states);
     }

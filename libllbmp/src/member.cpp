@@ -67,43 +67,40 @@ void check_bad_block_log(const Member& m, MemberBitmap& bm, std::uint64_t state_
                              value, where));
 }
 
-void decode_lockless(const Device& dev, Member& m, MemberBitmap& bm, FindingSink& sink) {
-  const BitmapSuper& sb = bm.sb;
+// The header checks the kernel makes before it uses a version 6 bitmap
+// (llbitmap_read_sb). Returns the chunk geometry when the header is usable
+// and initialised; a FIRST_USE header has none yet.
+std::optional<LocklessView> check_lockless_header(const MdSuperblock& md, const BitmapSuper& sb, std::uint64_t room_bytes,
+                                                  FindingSink& sink) {
   const std::uint64_t reserved_bytes = std::uint64_t{sb.sectors_reserved} * 512;
   if (sb.sectors_reserved == 0) {
     sink.error("bitmap.sectors_reserved", "0", "a version 6 bitmap needs a reserved area");
-    return;
+    return std::nullopt;
   }
-  if (reserved_bytes > bm.room_bytes)
+  if (reserved_bytes > room_bytes)
     sink.error("bitmap.sectors_reserved", std::to_string(sb.sectors_reserved),
                fmt::format("the reserved area ({} bytes) runs past the room before the data or superblock ({} bytes)",
-                           reserved_bytes, bm.room_bytes));
-  if (sb.awaiting_kernel_init()) {
-    sink.info("bitmap.state", "first_use",
-              "not initialised yet: the kernel chooses the chunk size and initialises every chunk at the next assembly");
-    bm.area = dev.read(bm.area_offset, static_cast<std::size_t>(std::min(reserved_bytes, bm.room_bytes)));
-    check_bad_block_log(m, bm, 0, sink);
-    return;
-  }
+                           reserved_bytes, room_bytes));
+  if (sb.awaiting_kernel_init()) return std::nullopt;
   bool usable = true;
   if (!is_power_of_two(sb.chunksize)) {
     sink.error("bitmap.chunksize", std::to_string(sb.chunksize), "chunk size (sectors) must be a power of two");
     usable = false;
   }
   if (sb.daemon_sleep < 1) sink.error("bitmap.daemon_sleep", std::to_string(sb.daemon_sleep), "must be at least 1 second: the kernel refuses it");
-  const std::uint64_t array_sync = m.md.resync_sectors();
+  const std::uint64_t array_sync = md.resync_sectors();
   if (sb.sync_size > array_sync) {
     // Chunk counts derived from a refused sync_size would only add noise.
     sink.error("bitmap.sync_size", std::to_string(sb.sync_size),
                fmt::format("larger than the array's resync size ({} sectors): the kernel refuses it", array_sync));
-    return;
+    return std::nullopt;
   }
-  if (!usable) return;
+  if (!usable) return std::nullopt;
   LocklessView view;
   view.chunk_sectors = sb.chunksize;
   view.sync_sectors = sb.sync_size == 0 ? array_sync : sb.sync_size;
   view.chunks = chunk_count(view.sync_sectors, view.chunk_sectors);
-  const std::uint64_t kernel_room = kernel_room_sectors(m.md, sb);
+  const std::uint64_t kernel_room = kernel_room_sectors(md, sb);
   view.kernel_fit = kernel_room <= 0xffffffffu &&
                     kernel_fit(view.chunk_sectors, view.sync_sectors, static_cast<std::uint32_t>(kernel_room));
   view.true_fit = true_fit(view.chunks, sb.sectors_reserved);
@@ -111,8 +108,48 @@ void decode_lockless(const Device& dev, Member& m, MemberBitmap& bm, FindingSink
     sink.error("bitmap.chunksize", std::to_string(sb.chunksize),
                fmt::format("{} chunks do not fit the kernel's bitmap room of {} bytes: the kernel refuses it", view.chunks,
                            kernel_room * 512));
+    return std::nullopt;
+  }
+  return view;
+}
+
+// md_bitmap_read_sb's chunk size test for classic bitmaps.
+bool check_classic_header(const BitmapSuper& sb, FindingSink& sink) {
+  if (sb.chunksize >= 512 && is_power_of_two(sb.chunksize)) return true;
+  sink.error("bitmap.chunksize", std::to_string(sb.chunksize), "classic chunk size (bytes) must be a power of two of at least 512");
+  return false;
+}
+
+// Magic, version and uuid: the checks of every bitmap version. False when
+// nothing more can be decoded.
+bool check_header_identity(const MdSuperblock& md, const BitmapSuper& sb, FindingSink& sink) {
+  if (sb.magic != kBitmapMagic) {
+    sink.error("bitmap.magic", fmt::format("{:#x}", sb.magic), "no bitmap superblock where the md superblock points (expected 0x6d746962)");
+    return false;
+  }
+  if (sb.version < 3 || sb.version > 6) {
+    sink.error("bitmap.version", std::to_string(sb.version), "unknown bitmap version (3, 4, 5 classic, 6 llbitmap)");
+    return false;
+  }
+  if (sb.uuid != md.set_uuid)
+    sink.error("bitmap.uuid", format_uuid(sb.uuid), fmt::format("differs from the array uuid {}: the kernel refuses it", format_uuid(md.set_uuid)));
+  return true;
+}
+
+void decode_lockless(const Device& dev, Member& m, MemberBitmap& bm, FindingSink& sink) {
+  const BitmapSuper& sb = bm.sb;
+  const std::uint64_t reserved_bytes = std::uint64_t{sb.sectors_reserved} * 512;
+  auto checked = check_lockless_header(m.md, sb, bm.room_bytes, sink);
+  if (sb.sectors_reserved == 0) return;
+  if (sb.awaiting_kernel_init()) {
+    sink.info("bitmap.state", "first_use",
+              "not initialised yet: the kernel chooses the chunk size and initialises every chunk at the next assembly");
+    bm.area = dev.read(bm.area_offset, static_cast<std::size_t>(std::min(reserved_bytes, bm.room_bytes)));
+    check_bad_block_log(m, bm, 0, sink);
     return;
   }
+  if (!checked) return;
+  LocklessView view = std::move(*checked);
   if (!view.true_fit)
     sink.warning("bitmap.chunksize", std::to_string(sb.chunksize),
                  fmt::format("{} chunks pass the kernel's check but their state bytes end at area byte {}, past the "
@@ -149,10 +186,7 @@ std::uint64_t count_bits(std::span<const std::uint8_t> bits, std::uint64_t chunk
 
 void decode_classic(const Device& dev, const Member& m, MemberBitmap& bm, FindingSink& sink) {
   const BitmapSuper& sb = bm.sb;
-  if (sb.chunksize < 512 || !is_power_of_two(sb.chunksize)) {
-    sink.error("bitmap.chunksize", std::to_string(sb.chunksize), "classic chunk size (bytes) must be a power of two of at least 512");
-    return;
-  }
+  if (!check_classic_header(sb, sink)) return;
   if (sb.sync_size > (~std::uint64_t{0} >> 9)) {
     sink.error("bitmap.sync_size", std::to_string(sb.sync_size), "too large: the chunk count overflows");
     return;
@@ -200,18 +234,10 @@ void decode_bitmap(const Device& dev, Member& m, FindingSink& sink) {
   const auto header = dev.read(bm.area_offset, kBitmapSuperBytes);
   bm.sb = decode_bitmap_super(header, dev.path());
   const BitmapSuper& sb = bm.sb;
-  if (sb.magic != kBitmapMagic) {
-    sink.error("bitmap.magic", fmt::format("{:#x}", sb.magic), "no bitmap superblock where the md superblock points (expected 0x6d746962)");
+  if (!check_header_identity(m.md, sb, sink)) {
     m.bitmap = std::move(bm);
     return;
   }
-  if (sb.version < 3 || sb.version > 6) {
-    sink.error("bitmap.version", std::to_string(sb.version), "unknown bitmap version (3, 4, 5 classic, 6 llbitmap)");
-    m.bitmap = std::move(bm);
-    return;
-  }
-  if (sb.uuid != m.md.set_uuid)
-    sink.error("bitmap.uuid", format_uuid(sb.uuid), fmt::format("differs from the array uuid {}: the kernel refuses it", format_uuid(m.md.set_uuid)));
   const bool first_use = sb.awaiting_kernel_init();
   if (!first_use && sb.events < m.md.events)
     sink.error("bitmap.events", std::to_string(sb.events),
@@ -274,6 +300,17 @@ Member load_member(const Device& device) {
 }
 
 Member load_member(const std::string& path) { return load_member(Device::open_for_read(path)); }
+
+Findings kernel_load_refusals(const Member& member, const BitmapSuper& header) {
+  Findings out;
+  FindingSink sink{out};
+  if (!member.bitmap || !check_header_identity(member.md, header, sink)) return out;
+  if (header.lockless())
+    check_lockless_header(member.md, header, member.bitmap->room_bytes, sink);
+  else
+    check_classic_header(header, sink);
+  return out;
+}
 
 }  // namespace llbmp
 

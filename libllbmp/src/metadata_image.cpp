@@ -178,6 +178,15 @@ SavedMember capture_member(const Member& member, const std::vector<ByteRange>& e
   return out;
 }
 
+MetadataImage capture_before(const std::vector<Member>& members, const WritePlan& plan) {
+  MetadataImage image;
+  for (const auto& m : members) {
+    const auto ranges = plan.ranges_of(m.device);
+    if (!ranges.empty()) image.members.push_back(capture_member(m, ranges));
+  }
+  return image;
+}
+
 std::vector<std::uint8_t> encode_metadata_image(const MetadataImage& image) {
   Writer w;
   w.put_bytes(kMagic);

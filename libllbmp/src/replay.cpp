@@ -226,21 +226,6 @@ private:
   bool interrupted_ = false;
 };
 
-const Member& reference_member(const std::vector<Member>& members) {
-  // The copy the kernel loads (the same rule check names), when it is usable.
-  const Member& loaded = members[kernel_source_member(members)];
-  if (loaded.bitmap && loaded.bitmap->lockless) return loaded;
-  const Member* best = nullptr;
-  for (const auto& m : members)
-    if (m.bitmap && m.bitmap->lockless && (best == nullptr || m.md.events > best->md.events)) best = &m;
-  if (best == nullptr) {
-    const auto& m = members.front();
-    throw Error(m.device, "bitmap.version", m.bitmap ? std::to_string(m.bitmap->sb.version) : "none",
-                "no initialised llbitmap (version 6) on any member: nothing to replay");
-  }
-  return *best;
-}
-
 void check_level(const Member& m, std::int32_t level) {
   if (level == 1 || level == 4 || level == 5 || level == 6 || level == 10) return;
   throw Error(m.device, "md.level", level_name(level), "replay-resync models raid1, raid10, raid4, raid5 and raid6");
@@ -297,7 +282,11 @@ ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptio
     r.raid_disks = first_use->md.raid_disks;
     return r;
   }
-  const Member& m = reference_member(members);
+  const ChosenCopy copy = choose_copy(members, options.source);
+  const Member& m = members[copy.member];
+  if (!m.bitmap->lockless)
+    throw Error(m.device, "bitmap.version", std::to_string(m.bitmap->sb.version),
+                "no initialised llbitmap (version 6) on this member: nothing to replay");
   const auto& view = *m.bitmap->lockless;
   const std::int32_t level = options.level.value_or(m.md.level);
   check_level(m, level);
@@ -316,7 +305,8 @@ ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptio
 
   const std::uint32_t working = m.md.working_roles();
   const bool detected_degraded = working < m.md.raid_disks;
-  const bool detected_stale = m.bitmap->sb.events < m.md.events;
+  // A STALE flag found on disk triggers the Stale action exactly like stale events (llbitmap_read_sb).
+  const bool detected_stale = m.bitmap->sb.events < m.md.events || m.bitmap->sb.has(BitmapFlag::stale);
   ReplaySetup s;
   s.level = level;
   s.degraded = options.degraded.value_or(detected_degraded);
@@ -330,8 +320,12 @@ ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptio
   const auto& area = m.bitmap->area;
   std::vector<std::uint8_t> bytes;
   if (area.size() > kStateOffset) bytes.assign(area.begin() + static_cast<std::ptrdiff_t>(kStateOffset), area.end());
+  std::copy(copy.states.begin(), copy.states.end(), bytes.begin());  // the merged states, when merging
   auto r = replay_bytes(std::move(bytes), g, s);
   r.device = m.device;
+  r.source = copy.describe(members);
+  r.copies = copy.copies;
+  r.disagreeing_chunks = copy.disagreeing_chunks;
   r.raid_disks = m.md.raid_disks;
   r.working_roles = working;
   r.detected_degraded = detected_degraded;

@@ -14,6 +14,16 @@ MemberPlan& WritePlan::member(const std::string& device) {
   return members.back();
 }
 
+std::vector<ByteRange> WritePlan::ranges_of(const std::string& device) const {
+  std::vector<ByteRange> out;
+  for (const auto& mp : members) {
+    if (mp.device != device) continue;
+    for (const auto& phase : mp.phases)
+      for (const auto& w : phase) out.push_back({w.offset, w.bytes.size()});
+  }
+  return out;
+}
+
 void WritePlan::add(const std::string& device, std::size_t phase, std::uint64_t offset, std::vector<std::uint8_t> bytes) {
   MemberPlan& m = member(device);
   if (m.phases.size() <= phase) m.phases.resize(phase + 1);

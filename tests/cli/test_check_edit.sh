@@ -71,7 +71,7 @@ run "$LLBITMAP" edit --clear-flag stale g.img h.img; expect_rc 0
 [ "$(llbitmap_field g.img STATE_FLAGS)" = "" ] || fail "flag cleared"
 s0=$(sha g.img)
 run "$LLBITMAP" edit --daemon-sleep 0 g.img; expect_rc 1; expect_one_err_line
-expect_err "llbitmap edit: g.img: bitmap.daemon_sleep=0: the kernel refuses"
+expect_err "llbitmap edit: g.img: bitmap.daemon_sleep=0: must be at least 1 second: the kernel refuses it (--force writes it anyway)"
 run "$LLBITMAP" edit --set-flag write_error g.img; expect_rc 1
 run "$LLBITMAP" edit --set-state 0-99999:dirty g.img; expect_rc 1; expect_one_err_line
 run "$LLBITMAP" edit --set-state 5:bogus g.img; expect_rc 1

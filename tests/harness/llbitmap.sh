@@ -8,7 +8,8 @@
 #   llbitmap_set_state SPEC DEV...   e.g. llbitmap_set_state 0-99:dirty /dev/sdb1 /dev/sdc1
 #   llbitmap_tear SPEC DEV           change one member only: the array's members disagree
 #   llbitmap_expect_consistent DEV...  fails (status 1, a message) unless check finds nothing
-#   llbitmap_resync_chunks DEV...    chunks the next assembly resyncs (replay-resync)
+#   llbitmap_resync_chunks [OPT] DEV...  chunks the next assembly resyncs (replay-resync; --member DEV, --merge worst)
+#   llbitmap_check_field KEY DEV...  a check export value, e.g. DIFFERING_BLOCKS, KERNEL_SOURCE, ERRORS
 : "${LLBITMAP:=llbitmap}"
 
 llbitmap_field() {
@@ -31,4 +32,8 @@ llbitmap_expect_consistent() {
 }
 llbitmap_resync_chunks() {
   "$LLBITMAP" replay-resync --format json "$@" | sed -n 's/^ *"synced_chunks": \([0-9]*\),\{0,1\}$/\1/p'
+}
+llbitmap_check_field() {
+  local key=$1; shift
+  { "$LLBITMAP" check --format export "$@" 2>/dev/null || true; } | sed -n "s/^LLBITMAP_CHECK_$key=//p"
 }

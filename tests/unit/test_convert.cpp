@@ -1,4 +1,5 @@
-// plan_convert: members' bitmaps merged conservatively, chunk sizes mapped so
+// plan_convert: the kernel's copy (or one member's, or every copy merged at
+// the worst state) converted conservatively, chunk sizes mapped so
 // that any out-of-sync part makes the whole chunk out of sync, identical
 // results on every member, and the three phases; metadata images round-trip.
 #include <gtest/gtest.h>
@@ -43,11 +44,14 @@ protected:
   ArraySpec spec_;
 };
 
-TEST_F(Convert, BitsOfAnyMemberBecomeNeedSyncOnAll) {
+TEST_F(Convert, BitsOfAnyMemberBecomeNeedSyncOnAllWhenMerged) {
   const std::vector<Member> members = {classic_member(0, {0}), classic_member(1, {100})};
-  const auto plan = plan_convert(members, {});
+  ConvertOptions o;
+  o.source.choice = CopyChoice::merge_worst;
+  const auto plan = plan_convert(members, o);
   ASSERT_EQ(plan.bitmaps.size(), 2u);
   EXPECT_EQ(plan.source_out_of_sync, 2u);
+  EXPECT_EQ(plan.disagreeing_chunks, 2u);
   for (const auto& nb : plan.bitmaps) {
     EXPECT_EQ(nb.sb.version, 6u);
     EXPECT_EQ(nb.counts.of(State::NeedSync), 2u * 16u);  // 1 MiB bit = 16 chunks of 64 KiB
@@ -55,6 +59,22 @@ TEST_F(Convert, BitsOfAnyMemberBecomeNeedSyncOnAll) {
     EXPECT_EQ(nb.area, plan.bitmaps.front().area);
   }
   EXPECT_EQ(plan.writes.phase_count(), 3u);
+}
+
+// By default the copy the kernel loads (role 0 here) is converted, on every member.
+TEST_F(Convert, TheKernelsCopyOrOneMembersIsConverted) {
+  const std::vector<Member> members = {classic_member(0, {0}), classic_member(1, {100})};
+  const auto kernel = plan_convert(members, {});
+  EXPECT_EQ(kernel.source_out_of_sync, 1u);
+  for (const auto& nb : kernel.bitmaps) {
+    EXPECT_EQ(nb.area[kStateOffset + 0], static_cast<std::uint8_t>(State::NeedSync));
+    EXPECT_EQ(nb.area[kStateOffset + 100 * 16], static_cast<std::uint8_t>(State::Clean));
+  }
+  ConvertOptions o;
+  o.source = {CopyChoice::member, members[1].device};
+  const auto named = plan_convert(members, o);
+  EXPECT_EQ(named.bitmaps.front().area[kStateOffset + 0], static_cast<std::uint8_t>(State::Clean));
+  EXPECT_EQ(named.bitmaps.front().area[kStateOffset + 100 * 16], static_cast<std::uint8_t>(State::NeedSync));
 }
 
 TEST_F(Convert, LargerTargetChunksAreOutOfSyncWhenAnyPartIs) {

@@ -115,6 +115,19 @@ struct BitmapSuper {
   bool awaiting_kernel_init() const noexcept { return lockless() && has(BitmapFlag::first_use); }
 };
 
+// Header fields by their bitmap_super_t names, for `edit --set FIELD=VALUE`
+// (state takes the raw flag word; flags by name have their own options).
+inline constexpr const char* kBitmapFieldNames[] = {
+    "magic", "version", "uuid", "events", "events_cleared", "sync_size", "state", "chunksize",
+    "daemon_sleep", "write_behind", "sectors_reserved", "nodes", "cluster_name",
+};
+// Sets one field from text: numbers in decimal or 0x hex within the field's
+// width, the uuid as mdadm prints it, cluster_name up to 63 bytes. Throws
+// Error naming the field and the value.
+void set_bitmap_field(BitmapSuper& sb, const std::string& field, const std::string& value);
+// The field's value as set_bitmap_field takes it (uuid as mdadm prints it).
+std::string bitmap_field_text(const BitmapSuper& sb, const std::string& field);
+
 BitmapSuper decode_bitmap_super(std::span<const std::uint8_t> bytes, const std::string& device);
 std::array<std::uint8_t, kBitmapSuperBytes> encode_bitmap_super(const BitmapSuper& sb);
 

@@ -1,9 +1,11 @@
 // Converting the bitmaps of a stopped array's members between the classic
 // format (version 3/4) and the lockless one (version 6), both ways.
 //
-// The mapping is conservative: a chunk of the new bitmap is out of sync when
-// any part of it was out of sync on any member (a set classic bit, or an
-// llbitmap state other than Clean and the Unwritten kinds). Classic to
+// The source is the copy the kernel would load (or one member's, or every
+// member's merged at the worst state: ConvertOptions::source). The mapping is
+// conservative: a chunk of the new bitmap is out of sync when any part of it
+// was out of sync in the source (a set classic bit, or an llbitmap state
+// other than Clean and the Unwritten kinds). Classic to
 // lockless gives NeedSync or Clean, never Unwritten: Unwritten regions would
 // be skipped when a disk is replaced. Lockless to classic sets the bit of
 // every chunk not known to be in sync; Unwritten and CleanUnwritten chunks
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "llbmp/bitmap_super.hpp"
+#include "llbmp/copy_choice.hpp"
 #include "llbmp/member.hpp"
 #include "llbmp/state_engine.hpp"
 #include "llbmp/write_plan.hpp"
@@ -31,6 +34,7 @@ enum class BitmapFormat { lockless, classic };
 
 struct ConvertOptions {
   BitmapFormat to = BitmapFormat::lockless;
+  CopySource source;  // the copy to convert: the kernel's by default
   std::optional<std::uint64_t> chunk_bytes;  // the new chunk size; default: the kernel's (lockless) or the smallest that fits (classic)
 };
 
@@ -49,14 +53,15 @@ struct ConvertPlan {
   std::vector<ConvertedBitmap> bitmaps;  // one per member, in the order given
   std::uint64_t source_chunks = 0;
   std::uint64_t source_chunk_sectors = 0;
-  std::uint64_t source_out_of_sync = 0;  // merged over the members
+  std::uint64_t source_out_of_sync = 0;  // in the chosen copy
+  std::string source;                    // the copy converted, in words
+  std::size_t source_copies = 0;         // members whose copies were compared
+  std::uint64_t disagreeing_chunks = 0;  // chunks whose copies differ among them
 };
 
 // Checks every member (all must hold the source format, fit the new geometry
 // in their room) and plans the writes; throws Error (nothing written) otherwise.
 ConvertPlan plan_convert(const std::vector<Member>& members, const ConvertOptions& options);
 
-// The byte ranges of a member the plan rewrites, for a backup before it runs.
-std::vector<ByteRange> converted_ranges(const ConvertPlan& plan, const std::string& device);
 
 }  // namespace llbmp

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "llbmp/bitmap_super.hpp"
@@ -15,22 +16,36 @@
 
 namespace llbmp {
 
+struct FieldAssignment {
+  std::string field;  // a bitmap_super_t name (kBitmapFieldNames)
+  std::string value;  // as set_bitmap_field takes it
+};
+
 struct EditSpec {
+  // Chunk states and raw bytes apply to the chunks of the header as read;
+  // header fields change only the header (a new chunksize reinterprets the
+  // state bytes already there, as a dd of the header would).
   std::vector<StateAssignment> states;  // llbitmap chunk states
   std::vector<std::pair<std::uint64_t, std::uint8_t>> raw_bytes;  // chunk, any byte (invalid ones too)
-  std::optional<std::uint64_t> events, events_cleared, sync_size;
-  std::optional<std::uint32_t> daemon_sleep;
+  std::vector<FieldAssignment> fields;  // applied in order
   std::vector<BitmapFlag> set_flags, clear_flags;
-  bool force = false;  // allow values the kernel refuses (daemon_sleep 0, FIRST_USE, WRITE_ERROR)
+  std::optional<std::string> only_member;  // write this member alone; the others are only checked
+  bool force = false;  // write what the kernel refuses to load, FIRST_USE or WRITE_ERROR
 
   bool changes_states() const noexcept { return !states.empty() || !raw_bytes.empty(); }
-  bool changes_header() const noexcept;
+  bool changes_header() const noexcept { return !fields.empty() || !set_flags.empty() || !clear_flags.empty(); }
+};
+
+struct FieldChange {
+  std::string field, before, after;
 };
 
 struct EditedMember {
   std::string device;
   BitmapSuper before, after;
+  std::vector<FieldChange> changes;  // header fields whose value changes
   StateCounts counts_before, counts_after;
+  std::uint64_t chunks_changed = 0;  // state bytes that change
 };
 
 struct EditPlan {
@@ -38,9 +53,11 @@ struct EditPlan {
   std::vector<EditedMember> members;
 };
 
-// Checks every member (each must have a bitmap; states only on an
-// initialised llbitmap; refused values need force) before planning: the
-// header marked STALE when states change, the states, the edited header last.
+// Checks every member (one array; each readable md superblock with a bitmap;
+// states only on an initialised llbitmap; a result the kernel would refuse to
+// load needs force) before planning the members to write (all, or
+// only_member): the header marked STALE when states change, the states, the
+// edited header last.
 EditPlan plan_edit(const std::vector<Member>& members, const EditSpec& spec);
 
 }  // namespace llbmp

@@ -82,6 +82,12 @@ std::uint64_t kernel_room_sectors(const MdSuperblock& md, const BitmapSuper& sb)
 Member load_member(const Device& device);
 Member load_member(const std::string& path);
 
+// The checks the kernel makes when it loads `header` from this member
+// (magic, version, uuid; for version 6 the room, chunk size, daemon_sleep,
+// sync_size and fit): one error per refusal, empty when the kernel loads it.
+// Editors call it on the header they are about to write.
+Findings kernel_load_refusals(const Member& member, const BitmapSuper& header);
+
 }  // namespace llbmp
 
 namespace llbmp {

@@ -52,6 +52,9 @@ inline constexpr std::uint32_t kMetadataImageVersion = 1;
 // Reads the member's md superblock slot, its bitmap area (the whole reserved
 // room of an llbitmap) and the extra ranges, merged where they overlap.
 SavedMember capture_member(const Member& member, const std::vector<ByteRange>& extra = {});
+// The backup a writing command saves first: every member the plan writes,
+// with its md superblock, bitmap area and every range the plan touches.
+MetadataImage capture_before(const std::vector<Member>& members, const WritePlan& plan);
 
 std::vector<std::uint8_t> encode_metadata_image(const MetadataImage& image);
 MetadataImage decode_metadata_image(std::span<const std::uint8_t> bytes, const std::string& source);

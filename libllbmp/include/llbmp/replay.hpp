@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "llbmp/copy_choice.hpp"
 #include "llbmp/member.hpp"
 #include "llbmp/state_engine.hpp"
 #include "llbmp/write_plan.hpp"
@@ -35,6 +36,7 @@ struct ReplayOptions {
   std::optional<std::uint64_t> interrupt_at;  // resync-space sector
   std::optional<std::uint32_t> speed_kib;     // models the periodic flush; default the md maximum
   bool trace = false;
+  CopySource source;  // whose copy to replay: the kernel's (default), one member, or the worst merge
 };
 
 struct SyncedRange {
@@ -53,7 +55,10 @@ struct TraceRange {
 };
 
 struct ReplayResult {
-  std::string device;  // the member whose state bytes were replayed
+  std::string device;  // the member whose header and state bytes were replayed (merged ones: the kernel's copy)
+  std::string source;  // the copy replayed, in words (ChosenCopy::describe)
+  std::size_t copies = 0;                // members whose copies were compared
+  std::uint64_t disagreeing_chunks = 0;  // chunks whose copies differ among them
   bool first_use = false;  // FIRST_USE: the kernel initialises the bitmap; nothing to replay
   std::int32_t level = 1;
   std::uint32_t raid_disks = 0;

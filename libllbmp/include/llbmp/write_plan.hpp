@@ -38,6 +38,8 @@ struct WritePlan {
   MemberPlan& member(const std::string& device);  // adds one when missing
   void add(const std::string& device, std::size_t phase, std::uint64_t offset, std::vector<std::uint8_t> bytes);
   std::uint64_t bytes_written() const noexcept;
+  // Every byte range the plan writes on one device, in every phase.
+  std::vector<ByteRange> ranges_of(const std::string& device) const;
 };
 
 // The ranges of a member that metadata writes may touch: the md superblock

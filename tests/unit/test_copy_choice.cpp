@@ -1,0 +1,82 @@
+// choose_copy: the kernel's copy by default, one member by name, or the
+// worst state of every chunk over the members; disagreements counted.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "llbmp/builder.hpp"
+#include "llbmp/copy_choice.hpp"
+#include "llbmp/error.hpp"
+#include "llbmp/member.hpp"
+
+using namespace llbmp;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::uint8_t b(State s) { return static_cast<std::uint8_t>(s); }
+
+class CopyChoiceTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("llbitmap-copy-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    spec_.member_bytes = 64ull << 20;
+    spec_.assume_clean = true;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  Member member(std::uint32_t role, const std::vector<std::pair<std::uint64_t, State>>& states) {
+    auto meta = build_member(spec_, role);
+    for (const auto& [chunk, s] : states) meta.bitmap_area[kStateOffset + chunk] = b(s);
+    const std::string path = (dir_ / ("m" + std::to_string(role))).string();
+    write_member_image(path, meta, spec_.member_bytes);
+    return load_member(path);
+  }
+  fs::path dir_;
+  ArraySpec spec_;
+};
+
+TEST_F(CopyChoiceTest, KernelMemberAndWorstMergeOfATornArray) {
+  const std::vector<Member> members = {member(1, {{600, State::NeedSync}}), member(0, {{10, State::Dirty}})};
+  const auto kernel = choose_copy(members, {});
+  EXPECT_EQ(kernel.member, 1u);  // role 0 comes first whatever the order given
+  EXPECT_EQ(kernel.states[10], b(State::Dirty));
+  EXPECT_EQ(kernel.states[600], b(State::Clean));
+  EXPECT_EQ(kernel.disagreeing_chunks, 2u);
+  EXPECT_EQ(kernel.copies, 2u);
+  const auto named = choose_copy(members, {CopyChoice::member, members[0].device});
+  EXPECT_EQ(named.member, 0u);
+  EXPECT_EQ(named.states[10], b(State::Clean));
+  EXPECT_EQ(named.states[600], b(State::NeedSync));
+  const auto worst = choose_copy(members, {CopyChoice::merge_worst, {}});
+  EXPECT_EQ(worst.states[10], b(State::Dirty));
+  EXPECT_EQ(worst.states[600], b(State::NeedSync));
+  EXPECT_EQ(worst.states[11], b(State::Clean));
+  EXPECT_NE(worst.describe(members).find("2 members"), std::string::npos);
+  EXPECT_THROW(choose_copy(members, {CopyChoice::member, "/nonexistent"}), Error);
+}
+
+TEST_F(CopyChoiceTest, ClassicBitsMergeAsAnySetBit) {
+  spec_.bitmap = BitmapKind::classic;
+  spec_.bitmap_chunk = 1 << 20;
+  auto with_bit = [&](std::uint32_t role, std::uint64_t bit) {
+    auto meta = build_member(spec_, role);
+    meta.bitmap_area[kBitmapSuperBytes + bit / 8] |= static_cast<std::uint8_t>(1u << (bit % 8));
+    const std::string path = (dir_ / ("c" + std::to_string(role))).string();
+    write_member_image(path, meta, spec_.member_bytes);
+    return load_member(path);
+  };
+  const std::vector<Member> members = {with_bit(0, 3), with_bit(1, 40)};
+  const auto kernel = choose_copy(members, {});
+  EXPECT_TRUE(kernel.out_of_sync[3]);
+  EXPECT_FALSE(kernel.out_of_sync[40]);
+  const auto worst = choose_copy(members, {CopyChoice::merge_worst, {}});
+  EXPECT_TRUE(worst.out_of_sync[3] && worst.out_of_sync[40]);
+  EXPECT_EQ(worst.disagreeing_chunks, 2u);
+}
+
+}  // namespace
