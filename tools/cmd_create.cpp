@@ -29,11 +29,9 @@ struct CreateArgs {
 };
 
 std::uint32_t chunk_sectors_from(const std::string& text) {
-  // A plain number is sectors (the llbitmap unit); a unit suffix means bytes.
-  const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-  const std::uint64_t bytes = plain ? parse_size_bytes(text, "--chunk-size") * 512 : parse_size_bytes(text, "--chunk-size");
-  if (bytes % 512 != 0 || bytes / 512 > 0xffffffffu) throw UsageError(fmt::format("--chunk-size {}: not a whole number of sectors", text));
-  return static_cast<std::uint32_t>(bytes / 512);
+  const std::uint64_t sectors = parse_size_sectors(text, "--chunk-size", PlainNumber::sectors);
+  if (sectors > 0xffffffffu) throw UsageError(fmt::format("--chunk-size {}: too large", text));
+  return static_cast<std::uint32_t>(sectors);
 }
 
 llbmp::CreateOptions create_options(const CreateArgs& a) {

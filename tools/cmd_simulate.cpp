@@ -27,11 +27,7 @@ struct SimulateArgs {
   std::string format = "text";
 };
 
-std::uint64_t sectors_of(const std::string& text, const char* option) {
-  const std::uint64_t bytes = parse_size_bytes(text, option);
-  if (bytes == 0 || bytes % 512 != 0) throw UsageError(fmt::format("{} {}: a positive multiple of 512 bytes", option, text));
-  return bytes / 512;
-}
+std::uint64_t sectors_of(const std::string& text, const char* option) { return parse_size_sectors(text, option, PlainNumber::bytes); }
 
 std::vector<std::uint64_t> chunk_sizes(const SimulateArgs& a) {
   std::vector<std::uint64_t> out;

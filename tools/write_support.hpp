@@ -100,4 +100,20 @@ inline std::uint64_t parse_size_bytes(const std::string& text, const char* optio
   return value << shift;
 }
 
+// What a number without a unit means: simulate's sizes are bytes, an
+// llbitmap chunk size (create) is sectors, as the kernel stores it.
+enum class PlainNumber { bytes, sectors };
+
+// A size in whole sectors: "128", "64K", "1M", "2048s"; throws UsageError
+// unless it is a positive whole number of sectors.
+inline std::uint64_t parse_size_sectors(const std::string& text, const char* option, PlainNumber plain) {
+  const bool digits_only =
+      !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+  const std::string with_unit = digits_only && plain == PlainNumber::sectors ? text + "s" : text;
+  const std::uint64_t bytes = parse_size_bytes(with_unit, option);
+  if (bytes == 0 || bytes % 512 != 0)
+    throw UsageError(fmt::format("{} {}: a positive whole number of sectors (512 bytes)", option, text));
+  return bytes / 512;
+}
+
 }  // namespace llbitmap::cli

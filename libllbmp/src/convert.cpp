@@ -14,9 +14,6 @@ namespace llbmp {
 
 namespace {
 
-enum Phase : std::size_t { kMarkStale, kBody, kHeader, kPhaseCount };
-constexpr const char* kPhaseNames[kPhaseCount] = {"mark the old bitmap stale", "write the new states or bits",
-                                                  "write the new bitmap header"};
 constexpr std::uint32_t kClassicVersion = 4;
 constexpr std::uint32_t kDefaultReservedSectors = 256;
 constexpr std::uint32_t kClassicDefaultDaemonSleep = 5;
@@ -173,12 +170,9 @@ ConvertedBitmap to_classic(const Member& m, const Source& s, const ConvertOption
   return out;
 }
 
+// The new area after its header is written whole: the old bytes there are another format's.
 void add_writes(WritePlan& plan, const Member& m, const ConvertedBitmap& nb) {
-  plan.member(m.device).room = metadata_room(m);
-  plan.add(m.device, kMarkStale, m.bitmap->area_offset, stale_header_bytes(m.bitmap->sb));
-  plan.add(m.device, kBody, nb.area_offset + kBitmapSuperBytes,
-           std::vector<std::uint8_t>(nb.area.begin() + kBitmapSuperBytes, nb.area.end()));
-  plan.add(m.device, kHeader, nb.area_offset, std::vector<std::uint8_t>(nb.area.begin(), nb.area.begin() + kBitmapSuperBytes));
+  add_bitmap_rewrite(plan, m, {nb.area_offset + kBitmapSuperBytes, std::span(nb.area).subspan(kBitmapSuperBytes), {}}, nb.sb);
 }
 
 }  // namespace
@@ -188,7 +182,7 @@ ConvertPlan plan_convert(const std::vector<Member>& members, const ConvertOption
   if (o.chunk_bytes && (*o.chunk_bytes % 512 != 0 || *o.chunk_bytes == 0))
     throw Error(members.front().device, "chunk-size", std::to_string(*o.chunk_bytes), "not a whole number of sectors");
   ConvertPlan plan;
-  plan.writes.phase_names.assign(kPhaseNames, kPhaseNames + kPhaseCount);
+  plan.writes = bitmap_rewrite_plan();
   const Source merged = chosen_source(members, o, plan);
   plan.source_chunks = merged.chunks;
   plan.source_chunk_sectors = merged.chunk_sectors;

@@ -11,8 +11,6 @@ namespace llbmp {
 
 namespace {
 
-enum Phase : std::size_t { kMarkStale, kStates, kHeader };
-
 BitmapSuper edited_header(const Member& m, const EditSpec& s) {
   BitmapSuper sb = m.bitmap->sb;
   for (const auto& f : s.fields) {
@@ -79,7 +77,7 @@ EditPlan plan_edit(const std::vector<Member>& members, const EditSpec& s) {
   if (s.only_member && std::none_of(members.begin(), members.end(), [&](const Member& m) { return m.device == *s.only_member; }))
     throw Error(*s.only_member, "member", *s.only_member, "not among the devices given");
   EditPlan plan;
-  plan.writes.phase_names = {"mark the bitmap stale", "write the chunk states", "write the bitmap header"};
+  plan.writes = bitmap_rewrite_plan();
   for (const Member& m : members) {
     EditedMember e = checked_edit(m, s);
     std::vector<std::uint8_t> states;
@@ -91,13 +89,9 @@ EditPlan plan_edit(const std::vector<Member>& members, const EditSpec& s) {
       for (std::size_t c = 0; c < states.size(); ++c) e.chunks_changed += states[c] != old_states[c] ? 1 : 0;
     }
     if (s.only_member && m.device != *s.only_member) continue;
-    plan.writes.member(m.device).room = metadata_room(m);
-    if (s.changes_states()) {
-      plan.writes.add(m.device, kMarkStale, m.bitmap->area_offset, stale_header_bytes(m.bitmap->sb));
-      add_changed_blocks(plan.writes, m.device, kStates, m.bitmap->area_offset + kStateOffset, m.bitmap->lockless->states, states);
-    }
-    const auto header = encode_bitmap_super(e.after);
-    plan.writes.add(m.device, kHeader, m.bitmap->area_offset, {header.begin(), header.end()});
+    BitmapBody body{m.bitmap->area_offset + kStateOffset, states, {}};
+    if (s.changes_states()) body.before = m.bitmap->lockless->states;
+    add_bitmap_rewrite(plan.writes, m, body, e.after);
     plan.members.push_back(std::move(e));
   }
   drop_empty_phases(plan.writes);

@@ -334,11 +334,7 @@ ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptio
 }
 
 WritePlan plan_replay_commit(const std::vector<Member>& members, const ReplayResult& result) {
-  // STALE first: a crash before the header is rewritten makes the kernel
-  // resync everything instead of trusting half-written end states.
-  enum Phase : std::size_t { kMarkStale, kStates, kHeader };
-  WritePlan plan;
-  plan.phase_names = {"mark the bitmap stale", "write the changed blocks of the state area", "write the bitmap superblock"};
+  WritePlan plan = bitmap_rewrite_plan();
   for (const auto& m : members) {
     if (!m.bitmap || !m.bitmap->lockless)
       throw Error(m.device, "bitmap.version", m.bitmap ? std::to_string(m.bitmap->sb.version) : "none",
@@ -346,21 +342,15 @@ WritePlan plan_replay_commit(const std::vector<Member>& members, const ReplayRes
     if (m.bitmap->lockless->chunks != result.chunks)
       throw Error(m.device, "bitmap.chunks", std::to_string(m.bitmap->lockless->chunks),
                   fmt::format("differs from {} ({}): nothing written", result.device, result.chunks));
-    auto& mp = plan.member(m.device);
-    mp.room = metadata_room(m);
     const auto& area = m.bitmap->area;
     const std::span<const std::uint8_t> before =
         area.size() > kStateOffset ? std::span(area).subspan(kStateOffset) : std::span<const std::uint8_t>();
     const std::size_t n = std::min(before.size(), result.end_bytes.size());
-    plan.add(m.device, kMarkStale, m.bitmap->area_offset, stale_header_bytes(m.bitmap->sb));
-    add_changed_blocks(plan, m.device, kStates, m.bitmap->area_offset + kStateOffset, before.first(n),
-                       std::span(result.end_bytes).first(n));
     // llbitmap_update_sb writes md's events once the load is done.
     BitmapSuper sb = m.bitmap->sb;
     sb.events = std::max(sb.events, m.md.events);
     sb.set(BitmapFlag::stale, false);
-    const auto header = encode_bitmap_super(sb);
-    plan.add(m.device, kHeader, m.bitmap->area_offset, std::vector<std::uint8_t>(header.begin(), header.end()));
+    add_bitmap_rewrite(plan, m, {m.bitmap->area_offset + kStateOffset, std::span(result.end_bytes).first(n), before.first(n)}, sb);
   }
   drop_empty_phases(plan);
   check_plan(plan);

@@ -122,4 +122,30 @@ void add_changed_blocks(WritePlan& plan, const std::string& device, std::size_t 
   }
 }
 
+namespace {
+enum RewritePhase : std::size_t { kRewriteMarkStale, kRewriteBody, kRewriteHeader };
+}  // namespace
+
+WritePlan bitmap_rewrite_plan() {
+  WritePlan plan;
+  plan.phase_names = {"mark the bitmap stale", "write the new states or bits", "write the new bitmap header"};
+  return plan;
+}
+
+void add_bitmap_rewrite(WritePlan& plan, const Member& m, const BitmapBody& body, const BitmapSuper& new_header) {
+  auto& mp = plan.member(m.device);
+  if (mp.room.empty()) mp.room = metadata_room(m);
+  const std::size_t phase_writes = mp.phases.size() > kRewriteBody ? mp.phases[kRewriteBody].size() : 0;
+  if (body.after.empty()) {
+    // a header-only rewrite: one 256-byte write, nothing to mark stale
+  } else if (body.before.empty())
+    plan.add(m.device, kRewriteBody, body.offset, {body.after.begin(), body.after.end()});
+  else
+    add_changed_blocks(plan, m.device, kRewriteBody, body.offset, body.before, body.after);
+  const bool body_written = mp.phases.size() > kRewriteBody && mp.phases[kRewriteBody].size() > phase_writes;
+  if (body_written) plan.add(m.device, kRewriteMarkStale, m.bitmap->area_offset, stale_header_bytes(m.bitmap->sb));
+  const auto header = encode_bitmap_super(new_header);
+  plan.add(m.device, kRewriteHeader, m.bitmap->area_offset, {header.begin(), header.end()});
+}
+
 }  // namespace llbmp

@@ -51,6 +51,24 @@ expect_out "e.img: bitmap.states=3072-4079=0xff: not states: 0xFF to the end fro
 # The bad-block log under the state bytes, as mdadm 4.6 lays lockless members out.
 rm -f f.img; "$LLBITMAP" create --level 1 --raid-disks 1 --size 64M --bad-block-log --offset 8 f.img >/dev/null
 run "$LLBITMAP" check f.img; expect_rc 1; expect_out "bblog"
+# Members that differ in chunk size (edited on one member) or in size (same uuid).
+mk cs0.img cs1.img
+"$LLBITMAP" edit --set chunksize=256 --member cs1.img cs0.img cs1.img >/dev/null
+run "$LLBITMAP" check cs0.img cs1.img; expect_rc 1; expect_out "error   cs1.img: bitmap.chunksize=256: differs from 128 on cs0.img"
+u=11111111:22222222:33333333:44444444
+rm -f sz*.img
+"$LLBITMAP" create --level 1 --raid-disks 2 --size 256M --uuid $u --assume-clean sz0.img sz0b.img >/dev/null
+"$LLBITMAP" create --level 1 --raid-disks 2 --size 128M --uuid $u --assume-clean sz1a.img sz1.img >/dev/null
+run "$LLBITMAP" check sz0.img sz1.img; expect_rc 1; expect_out "sz1.img: md.size="
+# The kernel's fit test passes while the true fit (with the 1 KiB header) fails.
+"$MKFIXTURE" fit.img --size-mib 65 --chunk 1 --assume-clean
+run "$LLBITMAP" check fit.img; expect_rc 1
+expect_out "warning fit.img: bitmap.chunksize=1: 131072 chunks pass the kernel's check but their state bytes end at area byte 132096, past the reserved 131072 bytes"
+# FIRST_USE is information (the kernel initialises it); WRITE_ERROR an error.
+"$MKFIXTURE" fu.img --bitmap first-use
+run "$LLBITMAP" check fu.img; expect_rc 0; expect_out "info    fu.img: bitmap.state=first_use: not initialised yet"
+"$MKFIXTURE" we.img --raw-area 48=4
+run "$LLBITMAP" check we.img; expect_rc 1; expect_out "error   we.img: bitmap.state=write_error: WRITE_ERROR flag set"
 # Members of different arrays and unreadable devices are findings, not a stop.
 head -c 4096 /dev/zero >z.img
 run "$LLBITMAP" check a.img c.img z.img; expect_rc 1

@@ -51,5 +51,7 @@ c++ -std=c++20 -o demo demo.cpp $(pkg-config --cflags --libs libllbmp) || fail "
 run env LD_LIBRARY_PATH="$libdir" ./demo member.img
 expect_rc 0
 expect_out " 1.2 chunks="
-LD_LIBRARY_PATH="$libdir" ldd ./demo | grep -qF "$libdir/$soname" || fail "demo did not load the installed library"
+# Captured first: under pipefail, grep -q closing the pipe early can fail ldd with SIGPIPE.
+loaded=$(LD_LIBRARY_PATH="$libdir" ldd ./demo)
+grep -qF "$libdir/$soname" <<<"$loaded" || fail "demo did not load the installed library: $loaded"
 echo "install ok: $prefix"

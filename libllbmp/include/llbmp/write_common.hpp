@@ -43,6 +43,22 @@ std::vector<std::uint8_t> stale_header_bytes(const BitmapSuper& sb);
 void add_changed_blocks(WritePlan& plan, const std::string& device, std::size_t phase, std::uint64_t offset,
                         std::span<const std::uint8_t> before, std::span<const std::uint8_t> after);
 
+// The one order of every rewrite of an existing bitmap (edit, convert,
+// replay-resync --commit): the old header marked STALE on every member, the
+// new body (states or bits), the new header last, each phase flushed on every
+// member. A crash leaves the old bitmap, the new one, or a STALE one, which
+// makes the kernel resync everything.
+WritePlan bitmap_rewrite_plan();
+struct BitmapBody {
+  std::uint64_t offset = 0;                // device byte of after[0]
+  std::span<const std::uint8_t> after;     // the new bytes (empty: the header alone is rewritten)
+  std::span<const std::uint8_t> before;    // what is there now, same length: only changed blocks are written; empty: all
+};
+// Adds one member's rewrite to a plan from bitmap_rewrite_plan(). The STALE
+// mark is written only when the body writes something; then call
+// drop_empty_phases and check_plan.
+void add_bitmap_rewrite(WritePlan& plan, const Member& member, const BitmapBody& body, const BitmapSuper& new_header);
+
 // Drops the phases no member writes in, so that --dry-run and fault
 // injection count only real steps.
 void drop_empty_phases(WritePlan& plan);
