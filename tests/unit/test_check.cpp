@@ -9,6 +9,7 @@
 #include "llbmp/builder.hpp"
 #include "llbmp/check.hpp"
 #include "llbmp/member.hpp"
+#include "member_images.hpp"
 
 using namespace llbmp;
 namespace fs = std::filesystem;
@@ -30,31 +31,20 @@ TEST(WorstState, OrderByWhatTheNextSyncDoes) {
   EXPECT_EQ(worst({b(State::CleanUnwritten)}), b(State::CleanUnwritten));
 }
 
-class Check : public ::testing::Test {
+class Check : public test_support::MemberImages {
 protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("llbitmap-check-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-    spec_.member_bytes = 64ull << 20;
-    spec_.assume_clean = true;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   Member member(std::uint32_t role, std::uint64_t dirty_chunk = ~0ull, std::uint64_t bitmap_events = 0) {
     ArraySpec s = spec_;
     s.bitmap_events = bitmap_events;
     auto meta = build_member(s, role);
     if (dirty_chunk != ~0ull) meta.bitmap_area[kStateOffset + dirty_chunk] = b(State::Dirty);
-    const std::string path = (dir_ / ("m" + std::to_string(role) + "-" + std::to_string(n_++))).string();
-    write_member_image(path, meta, spec_.member_bytes);
-    return load_member(path);
+    return write_and_load("m" + std::to_string(role) + "-" + std::to_string(n_++), meta);
   }
   static bool has(const CheckReport& r, const std::string& field) {
     for (const auto& f : r.findings)
       if (f.finding.field == field) return true;
     return false;
   }
-  fs::path dir_;
-  ArraySpec spec_;
   int n_ = 0;
 };
 

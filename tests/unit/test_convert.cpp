@@ -13,35 +13,28 @@
 #include "llbmp/error.hpp"
 #include "llbmp/member.hpp"
 #include "llbmp/metadata_image.hpp"
+#include "member_images.hpp"
 
 using namespace llbmp;
 namespace fs = std::filesystem;
 
 namespace {
 
-class Convert : public ::testing::Test {
+class Convert : public test_support::MemberImages {
 protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("llbitmap-convert-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
+    MemberImages::SetUp();
     spec_.member_bytes = 256ull << 20;
     spec_.bitmap = BitmapKind::classic;
     spec_.bitmap_chunk = 1 << 20;  // 1 MiB bits
-    spec_.assume_clean = true;
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   // A classic member with the given bits set.
   Member classic_member(std::uint32_t role, const std::vector<std::uint64_t>& bits) {
     auto meta = build_member(spec_, role);
     for (const auto b : bits) meta.bitmap_area[kBitmapSuperBytes + b / 8] |= static_cast<std::uint8_t>(1u << (b % 8));
-    const std::string path = (dir_ / ("m" + std::to_string(role))).string();
-    write_member_image(path, meta, spec_.member_bytes);
-    return load_member(path);
+    return write_and_load("m" + std::to_string(role), meta);
   }
-
-  fs::path dir_;
-  ArraySpec spec_;
 };
 
 TEST_F(Convert, BitsOfAnyMemberBecomeNeedSyncOnAllWhenMerged) {

@@ -12,6 +12,7 @@
 #include "llbmp/copy_choice.hpp"
 #include "llbmp/error.hpp"
 #include "llbmp/member.hpp"
+#include "member_images.hpp"
 
 using namespace llbmp;
 namespace fs = std::filesystem;
@@ -20,24 +21,13 @@ namespace {
 
 std::uint8_t b(State s) { return static_cast<std::uint8_t>(s); }
 
-class CopyChoiceTest : public ::testing::Test {
+class CopyChoiceTest : public test_support::MemberImages {
 protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("llbitmap-copy-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-    spec_.member_bytes = 64ull << 20;
-    spec_.assume_clean = true;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   Member member(std::uint32_t role, const std::vector<std::pair<std::uint64_t, State>>& states) {
     auto meta = build_member(spec_, role);
     for (const auto& [chunk, s] : states) meta.bitmap_area[kStateOffset + chunk] = b(s);
-    const std::string path = (dir_ / ("m" + std::to_string(role))).string();
-    write_member_image(path, meta, spec_.member_bytes);
-    return load_member(path);
+    return write_and_load("m" + std::to_string(role), meta);
   }
-  fs::path dir_;
-  ArraySpec spec_;
 };
 
 TEST_F(CopyChoiceTest, KernelMemberAndWorstMergeOfATornArray) {
@@ -66,9 +56,7 @@ TEST_F(CopyChoiceTest, ClassicBitsMergeAsAnySetBit) {
   auto with_bit = [&](std::uint32_t role, std::uint64_t bit) {
     auto meta = build_member(spec_, role);
     meta.bitmap_area[kBitmapSuperBytes + bit / 8] |= static_cast<std::uint8_t>(1u << (bit % 8));
-    const std::string path = (dir_ / ("c" + std::to_string(role))).string();
-    write_member_image(path, meta, spec_.member_bytes);
-    return load_member(path);
+    return write_and_load("c" + std::to_string(role), meta);
   };
   const std::vector<Member> members = {with_bit(0, 3), with_bit(1, 40)};
   const auto kernel = choose_copy(members, {});

@@ -15,6 +15,7 @@
 #include "llbmp/edit.hpp"
 #include "llbmp/error.hpp"
 #include "llbmp/member.hpp"
+#include "member_images.hpp"
 
 using namespace llbmp;
 namespace fs = std::filesystem;
@@ -35,22 +36,11 @@ std::uint64_t le(const std::vector<std::uint8_t>& b, std::size_t at, std::size_t
   return v;
 }
 
-class Edit : public ::testing::Test {
+class Edit : public test_support::MemberImages {
 protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("llbitmap-edit-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-    spec_.member_bytes = 64ull << 20;
-    spec_.assume_clean = true;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   std::string image(std::uint32_t role) {
-    const std::string path = (dir_ / ("m" + std::to_string(role))).string();
-    write_member_image(path, build_member(spec_, role), spec_.member_bytes);
-    return path;
+    return write_and_load("m" + std::to_string(role), build_member(spec_, role)).device;
   }
-  fs::path dir_;
-  ArraySpec spec_;
 };
 
 constexpr std::uint64_t kArea = 8 * 512 + 4096;  // 1.2: superblock at 4096, bitmap 8 sectors after it

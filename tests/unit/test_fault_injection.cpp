@@ -16,6 +16,7 @@
 #include "llbmp/error.hpp"
 #include "llbmp/member.hpp"
 #include "llbmp/write_plan.hpp"
+#include "member_images.hpp"
 
 using namespace llbmp;
 namespace fs = std::filesystem;
@@ -25,17 +26,10 @@ namespace {
 constexpr std::uint32_t kMembers = 2;
 constexpr std::uint64_t kNewDirty = 100;
 
-class FaultInjection : public ::testing::Test {
+class FaultInjection : public test_support::MemberImages {
 protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("llbitmap-faults-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-    spec_.member_bytes = 64ull << 20;
-    spec_.assume_clean = true;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
 
-  std::string path(std::uint32_t role) const { return (dir_ / ("m" + std::to_string(role) + ".img")).string(); }
+  std::string path(std::uint32_t role) const { return MemberImages::path("m" + std::to_string(role) + ".img"); }
 
   void make_members() {
     for (std::uint32_t role = 0; role < kMembers; ++role)
@@ -63,8 +57,6 @@ protected:
     return p;
   }
 
-  fs::path dir_;
-  ArraySpec spec_;
 };
 
 enum class Outcome { old_bitmap, new_bitmap, stale };
