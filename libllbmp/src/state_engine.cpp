@@ -371,22 +371,14 @@ void StateArea::clear_pending(std::uint64_t first, std::uint64_t end) noexcept {
     }
 }
 
-std::uint64_t StateArea::block_first_byte(std::uint64_t block) const noexcept {
-  return std::max<std::uint64_t>(block * io_size_, kStateOffset) - kStateOffset;
-}
-
-std::uint64_t StateArea::block_end_byte(std::uint64_t block) const noexcept {
-  return (block + 1) * io_size_ - kStateOffset;
-}
-
 // llbitmap_infect_dirty_bits: the kernel walks the raw bytes of the whole
 // block; bytes before area offset 1024 (the header, only reachable with a
 // 4 KiB io_size) are left out here. After one pass over the block, only the
 // bytes written since can need it again: the tracker limits the walk to them.
-void StateArea::infect_block(std::uint64_t block, const ArrayMode& mode, ActionOutcome& outcome,
+void StateArea::infect_block(const BlockBytes& blk, const ArrayMode& mode, ActionOutcome& outcome,
                              InfectTracker& tracker) {
-  std::uint64_t begin = block_first_byte(block);
-  std::uint64_t end = std::min<std::uint64_t>(block_end_byte(block), bytes_.size());
+  std::uint64_t begin = blk.begin;
+  std::uint64_t end = blk.end;
   if (tracker.swept) {
     begin = std::max(begin, tracker.since_first);
     end = std::min(end, tracker.since_end);
@@ -398,29 +390,29 @@ void StateArea::infect_block(std::uint64_t block, const ArrayMode& mode, ActionO
 
 // llbitmap_set_page_dirty: the block is written back before the data write;
 // a second Dirty/NeedSync chunk in it coalesces the whole block.
-void StateArea::mark_pending(std::uint64_t chunk, bool infect, const ArrayMode& mode, ActionOutcome& outcome,
-                             InfectTracker& tracker) {
-  const std::uint64_t block = block_of(chunk);
+void StateArea::mark_pending(std::uint64_t chunk, const BlockBytes& blk, bool infect, const ArrayMode& mode,
+                             ActionOutcome& outcome, InfectTracker& tracker) {
   if (mode.degraded || !infect) {
-    test_and_set_pending(block);
+    test_and_set_pending(blk.block);
     return;
   }
-  if (test_and_set_pending(block)) {
-    infect_block(block, mode, outcome, tracker);
+  if (test_and_set_pending(blk.block)) {
+    infect_block(blk, mode, outcome, tracker);
     return;
   }
-  const std::uint64_t begin = block_first_byte(block);
-  const std::uint64_t end = std::min<std::uint64_t>(block_end_byte(block), bytes_.size());
+  const std::uint64_t begin = blk.begin;
+  const std::uint64_t end = blk.end;
   const std::uint8_t* p = bytes_.data();
   if (has_dirty(p + begin, static_cast<std::size_t>(chunk - begin)) ||
       (chunk + 1 < end && has_dirty(p + chunk + 1, static_cast<std::size_t>(end - chunk - 1))))
-    infect_block(block, mode, outcome, tracker);
+    infect_block(blk, mode, outcome, tracker);
 }
 
 // Chunks [first, last] of one block, in order: coalescing depends on it.
 void StateArea::apply_block(const Transitions& next, std::uint64_t first, std::uint64_t last, const ArrayMode& mode,
                             ActionOutcome& outcome) {
   InfectTracker tracker;
+  const BlockBytes blk = block_bytes(block_of(first));
   for (std::uint64_t i = first; i <= last; ++i) {
     const std::uint8_t c = bytes_[i];
     if (wants_sync_byte(c)) outcome.wants_resync = true;
@@ -440,9 +432,9 @@ void StateArea::apply_block(const Transitions& next, std::uint64_t first, std::u
       tracker.since_end = i + 1;
     }
     if (marks_with_infect(to))
-      mark_pending(i, true, mode, outcome, tracker);
+      mark_pending(i, blk, true, mode, outcome, tracker);
     else if (to == State::NeedSyncUnwritten)
-      mark_pending(i, false, mode, outcome, tracker);
+      mark_pending(i, blk, false, mode, outcome, tracker);
     if (wants_sync(to)) outcome.wants_resync = true;
     if (to == State::Dirty) outcome.armed_daemon = true;
   }

@@ -3,6 +3,7 @@
 // (llbitmap_state_machine and llbitmap_set_page_dirty in md-llbitmap.c).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -137,14 +138,25 @@ private:
     std::uint64_t since_first = 0;
     std::uint64_t since_end = 0;
   };
+  // The state bytes [begin, end) of one io block, worked out once per block.
+  struct BlockBytes {
+    std::uint64_t block = 0;
+    std::uint64_t begin = 0;
+    std::uint64_t end = 0;
+  };
 
   std::uint64_t block_of(std::uint64_t chunk) const noexcept {
     return io_shift_ != 0 ? (kStateOffset + chunk) >> io_shift_ : (kStateOffset + chunk) / io_size_;
   }
-  std::uint64_t block_first_byte(std::uint64_t block) const noexcept;
-  std::uint64_t block_end_byte(std::uint64_t block) const noexcept;
-  void infect_block(std::uint64_t block, const ArrayMode& mode, ActionOutcome& outcome, InfectTracker& tracker);
-  void mark_pending(std::uint64_t chunk, bool infect, const ArrayMode& mode, ActionOutcome& outcome,
+  std::uint64_t block_first_byte(std::uint64_t block) const noexcept {
+    return std::max<std::uint64_t>(block * io_size_, kStateOffset) - kStateOffset;
+  }
+  std::uint64_t block_end_byte(std::uint64_t block) const noexcept { return (block + 1) * io_size_ - kStateOffset; }
+  BlockBytes block_bytes(std::uint64_t block) const noexcept {
+    return {block, block_first_byte(block), std::min<std::uint64_t>(block_end_byte(block), bytes_.size())};
+  }
+  void infect_block(const BlockBytes& blk, const ArrayMode& mode, ActionOutcome& outcome, InfectTracker& tracker);
+  void mark_pending(std::uint64_t chunk, const BlockBytes& blk, bool infect, const ArrayMode& mode, ActionOutcome& outcome,
                     InfectTracker& tracker);
   bool test_and_set_pending(std::uint64_t block);
   void apply_block(const Transitions& next, std::uint64_t first, std::uint64_t last, const ArrayMode& mode,
