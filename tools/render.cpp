@@ -115,7 +115,7 @@ nlohmann::json member_json(const Member& m) {
     b["sectors_reserved"] = sb.sectors_reserved;
     b["area_offset_bytes"] = bm.area_offset;
     b["nodes"] = sb.nodes;
-    b["cluster_name"] = sb.cluster_name;
+    b["cluster_name"] = printable(sb.cluster_name);
     b["chunksize_sectors"] = nullptr;
     b["chunksize_bytes"] = nullptr;
     b["chunks"] = nullptr;

@@ -15,4 +15,12 @@ expect_rc 0
 expect_out 'name \xfc\xfd\xfe\x1b'
 grep -q $'\x1b' <<<"$OUT" && fail "an escape byte reached the terminal"
 [ "$(sha name.img)" = "$before" ] || fail "name.img was modified"
+
+# fuzz_member: the same for the bitmap header's cluster_name, once examine's
+# JSON showed it (found in CI the day the field was added).
+"$MKFIXTURE" cluster.img --size-mib 64 --raw-area 72=0xff --raw-area 73=0x1b
+run "$LLBITMAP" examine --format json cluster.img
+expect_rc 0
+expect_no_err
+[ "$(json_get "$OUT" 'j[0]["bitmap"]["cluster_name"]')" = '\xff\x1b' ] || fail "cluster_name not escaped: $OUT"
 echo "test_fuzz_regressions: ok"
