@@ -27,11 +27,8 @@ std::vector<llbmp::FieldAssignment> fields_from(const EditArgs& a) {
     const auto eq = f.find('=');
     if (eq == std::string::npos || eq == 0) throw UsageError(fmt::format("--set {}: FIELD=VALUE, e.g. chunksize=256", f));
     const std::string name = f.substr(0, eq);
-    if (std::find(std::begin(llbmp::kBitmapFieldNames), std::end(llbmp::kBitmapFieldNames), name) == std::end(llbmp::kBitmapFieldNames)) {
-      std::string names;
-      for (const char* n : llbmp::kBitmapFieldNames) names += (names.empty() ? "" : ", ") + std::string(n);
-      throw UsageError(fmt::format("--set {}: no header field '{}' ({})", f, name, names));
-    }
+    if (!llbmp::is_bitmap_field(name))
+      throw UsageError(fmt::format("--set {}: no header field '{}' ({})", f, name, llbmp::bitmap_field_list()));
     out.push_back({name, f.substr(eq + 1)});
   }
   const std::pair<const char*, const std::optional<std::string>*> shorthands[] = {

@@ -106,6 +106,16 @@ std::optional<FieldAccess> numeric_field(BitmapSuper& sb, const std::string& fie
 
 }  // namespace
 
+bool is_bitmap_field(const std::string& name) {
+  return std::any_of(std::begin(kBitmapFieldNames), std::end(kBitmapFieldNames), [&](const char* n) { return name == n; });
+}
+
+std::string bitmap_field_list() {
+  std::string names;
+  for (const char* n : kBitmapFieldNames) names += (names.empty() ? "" : ", ") + std::string(n);
+  return names;
+}
+
 void set_bitmap_field(BitmapSuper& sb, const std::string& field, const std::string& value) {
   if (field == "uuid") {
     const auto uuid = parse_uuid(value);
@@ -118,9 +128,7 @@ void set_bitmap_field(BitmapSuper& sb, const std::string& field, const std::stri
     if (f->u64 != nullptr) *f->u64 = parse_field_number<std::uint64_t>(field, value);
     else *f->u32 = parse_field_number<std::uint32_t>(field, value);
   } else {
-    std::string names;
-    for (const char* n : kBitmapFieldNames) names += (names.empty() ? "" : ", ") + std::string(n);
-    throw Error("", "bitmap", field, "no such header field (" + names + ")");
+    throw Error("", "bitmap", field, "no such header field (" + bitmap_field_list() + ")");
   }
 }
 

@@ -121,6 +121,8 @@ inline constexpr const char* kBitmapFieldNames[] = {
     "magic", "version", "uuid", "events", "events_cleared", "sync_size", "state", "chunksize",
     "daemon_sleep", "write_behind", "sectors_reserved", "nodes", "cluster_name",
 };
+bool is_bitmap_field(const std::string& name);
+std::string bitmap_field_list();  // "magic, version, uuid, ..."
 // Sets one field from text: numbers in decimal or 0x hex within the field's
 // width, the uuid as mdadm prints it, cluster_name up to 63 bytes. Throws
 // Error naming the field and the value.
