@@ -179,7 +179,7 @@ Runner add_create(CLI::App& app) {
   cmd->add_option("--chunk-size", a->chunk_size, "llbitmap chunk size: sectors, or bytes with a unit (64K, 1M)");
   cmd->add_option("--states", a->states, "Seed chunk states: RANGE:STATE[,...] or @FILE (e.g. 0-99:dirty,500:need_sync)");
   cmd->add_option("--level", a->level, "Make member images: raid level (1, 4, 5, 6, 10)");
-  cmd->add_option("--raid-disks", a->raid_disks, "Member images: number of members");
+  cmd->add_option("--raid-disks,--raid-devices", a->raid_disks, "Member images: number of members");
   cmd->add_option("--size", a->size, "Member images: size of each image (e.g. 256M)");
   cmd->add_option("--uuid", a->uuid, "Member images: array uuid (default random)");
   cmd->add_option("--name", a->name, "Member images: array name")->capture_default_str();

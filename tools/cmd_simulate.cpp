@@ -161,7 +161,7 @@ Runner add_simulate(CLI::App& app) {
   cmd->add_option("--barrier-idle", a->barrier_idle, "Seconds a page stays busy after a write")->capture_default_str();
   cmd->add_option("--logical-block-size", a->logical_block_size, "Bitmap write unit in bytes")->capture_default_str();
   cmd->add_option("--level", a->level, "raid level (1, 4, 5, 6, 10)")->capture_default_str();
-  cmd->add_option("--raid-disks", a->raid_disks, "Members (raid4/5/6 stripe width)")->capture_default_str();
+  cmd->add_option("--raid-disks,--raid-devices", a->raid_disks, "Members (raid4/5/6 stripe width)")->capture_default_str();
   cmd->add_option("--raid-chunk", a->raid_chunk, "raid4/5/6 chunk size")->capture_default_str();
   cmd->add_flag("--degraded", a->degraded, "A degraded array (NeedSync, no coalescing, no daemon)");
   cmd->add_flag("--unwritten", a->unwritten, "Start all Unwritten instead of Clean");

@@ -44,13 +44,22 @@ int main(int argc, char** argv) {
   std::map<std::string, Runner> runners;
   for (const auto& entry : kCommands) runners.emplace(entry.name, entry.add(app));
 
+  if (args.size() > 1 && !args[1].empty() && args[1].front() != '-' && runners.count(args[1]) == 0) {
+    std::string names;
+    for (const auto& entry : kCommands) names += names.empty() ? entry.name : std::string(", ") + entry.name;
+    fmt::print(stderr, "llbitmap: unknown command '{}' (commands: {})\n", args[1], names);
+    return kExitUsage;
+  }
   try {
     app.name(args.front());
     std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
     app.parse(std::move(reversed));
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    const bool known = args.size() > 1 && runners.count(args[1]) != 0;
+    const std::string prefix = known ? "llbitmap " + args[1] : std::string("llbitmap");
+    fmt::print(stderr, "{}: {} (see {} --help)\n", prefix, e.what(), prefix);
+    return kExitUsage;
   }
   const auto chosen = app.get_subcommands();
   const std::string name = chosen.empty() ? std::string("llbitmap") : chosen.front()->get_name();

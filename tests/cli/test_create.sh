@@ -43,6 +43,11 @@ expect_rc 0
 [ "$(jx m2.img "j[0]['bitmap']['state_flags']")" = "['first_use', 'clean']" ] || fail "--first-use --assume-clean flags"
 if have_mdadm; then run mdadm --examine m2.img; expect_rc 0; expect_out "A.A"; fi
 
+# mdadm's spelling of the member count is accepted too.
+rm -f rd0.img rd1.img
+run "$LLBITMAP" create --level 1 --raid-devices 2 --size 64M rd0.img rd1.img; expect_rc 0
+[ "$(jx rd1.img "j[0]['raid_disks']")" = 2 ] || fail "--raid-devices 2: raid_disks is not 2"
+
 # Usage: wrong number of files, existing files.
 run "$LLBITMAP" create --level 1 --raid-disks 2 --size 64M only.img; expect_rc 1; expect_one_err_line
 [ ! -e only.img ] || fail "a partial set of images was written"
