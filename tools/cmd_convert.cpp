@@ -45,10 +45,10 @@ int run_convert(const ConvertArgs& a) {
   o.source = copy_source_from(a.copy, a.devices);
   const auto members = llbmp::load_array_members(a.devices);
   const auto plan = llbmp::plan_convert(members, o);
-  print_result(plan, o, a);
   if (a.dry_run) {
+    print_result(plan, o, a);
     print_plan(plan.writes);
-    fmt::print("dry run: nothing written\n");
+    fmt::print("dry run: nothing written{}\n", a.backup_file.empty() ? "" : ", no backup saved");
     return kExitOk;
   }
   Progress progress("convert", a.quiet);
@@ -59,6 +59,7 @@ int run_convert(const ConvertArgs& a) {
   progress.update(0, members.size(), fmt::format("writing {} phases to {} members", plan.writes.phase_count(), members.size()));
   llbmp::execute_plan(plan.writes, fault_injector_from_env());
   progress.clear();
+  print_result(plan, o, a);  // only once written: a refusal at open leaves no success line
   return kExitOk;
 }
 

@@ -6,7 +6,9 @@
 
 #include "command.hpp"
 #include "llbmp/edit.hpp"
+#include "llbmp/state_spec.hpp"
 #include "llbmp/write_common.hpp"
+#include "render.hpp"
 #include "write_support.hpp"
 
 namespace llbitmap::cli {
@@ -54,6 +56,22 @@ std::string flags_text(std::uint32_t state) {
   return out.empty() ? "none" : out;
 }
 
+void print_edits(const llbmp::EditPlan& plan, const llbmp::EditSpec& s, bool dry_run) {
+  for (const auto& e : plan.members) {
+    fmt::print("{}: {}", e.device, dry_run ? "would edit" : "edited");
+    if (s.changes_states())
+      fmt::print(" {} chunk states ({} not in sync before, {} after)", e.chunks_changed, e.counts_before.not_in_sync(),
+                 e.counts_after.not_in_sync());
+    fmt::print("\n");
+    for (const auto& c : e.changes) {
+      if (c.field == "state")
+        fmt::print("  flags: {} -> {}\n", flags_text(e.before.state), flags_text(e.after.state));
+      else
+        fmt::print("  {}: {} -> {}\n", c.field, printable(c.before), printable(c.after));
+    }
+  }
+}
+
 int run_edit(const EditArgs& a) {
   if (a.devices.empty()) throw UsageError("give the member devices or images to edit");
   llbmp::EditSpec s;
@@ -65,15 +83,11 @@ int run_edit(const EditArgs& a) {
   s.force = a.force;
   for (const auto& rb : a.raw_bytes) {
     const auto eq = rb.find('=');
-    try {
-      if (eq == std::string::npos) throw std::invalid_argument(rb);
-      const auto chunk = std::stoull(rb.substr(0, eq));
-      const auto value = std::stoul(rb.substr(eq + 1), nullptr, 0);
-      if (value > 0xff) throw std::out_of_range(rb);
-      s.raw_bytes.emplace_back(chunk, static_cast<std::uint8_t>(value));
-    } catch (const std::logic_error&) {
-      throw UsageError(fmt::format("--raw-byte {}: CHUNK=VALUE with a byte value 0..255 (0xff)", rb));
-    }
+    const auto chunk = eq == std::string::npos ? std::nullopt : llbmp::parse_unsigned(std::string_view(rb).substr(0, eq));
+    const auto value = eq == std::string::npos ? std::nullopt : llbmp::parse_unsigned(std::string_view(rb).substr(eq + 1));
+    if (!chunk || !value || *value > 0xff)
+      throw UsageError(fmt::format("--raw-byte {}: CHUNK=VALUE with a byte value 0..255 (decimal, or hex as 0xff)", rb));
+    s.raw_bytes.emplace_back(*chunk, static_cast<std::uint8_t>(*value));
   }
   if (!s.changes_states() && !s.changes_header())
     throw UsageError("nothing to edit: give --set-state, --raw-byte, --set FIELD=VALUE or a flag");
@@ -81,26 +95,15 @@ int run_edit(const EditArgs& a) {
     throw UsageError(fmt::format("--member {}: give it among the devices too (the others are checked, not written)", a.member));
   const auto members = llbmp::load_array_members(a.devices);
   const auto plan = llbmp::plan_edit(members, s);
-  for (const auto& e : plan.members) {
-    fmt::print("{}: {}", e.device, a.dry_run ? "would edit" : "edited");
-    if (s.changes_states())
-      fmt::print(" {} chunk states ({} not in sync before, {} after)", e.chunks_changed, e.counts_before.not_in_sync(),
-                 e.counts_after.not_in_sync());
-    fmt::print("\n");
-    for (const auto& c : e.changes) {
-      if (c.field == "state")
-        fmt::print("  flags: {} -> {}\n", flags_text(e.before.state), flags_text(e.after.state));
-      else
-        fmt::print("  {}: {} -> {}\n", c.field, c.before, c.after);
-    }
-  }
   if (a.dry_run) {
+    print_edits(plan, s, true);
     print_plan(plan.writes);
-    fmt::print("dry run: nothing written\n");
+    fmt::print("dry run: nothing written{}\n", a.backup_file.empty() ? "" : ", no backup saved");
     return kExitOk;
   }
   if (!a.backup_file.empty()) save_backup(a.backup_file, members, plan.writes);
   llbmp::execute_plan(plan.writes, fault_injector_from_env());
+  print_edits(plan, s, false);  // only once written: a refusal at open leaves no success line
   return kExitOk;
 }
 

@@ -56,8 +56,6 @@ std::string human_size(std::uint64_t bytes) {
   return fmt::format(" ({:.2f} TiB {:.2f} TB)", b / (1ULL << 40), b / 1e12);
 }
 
-namespace {
-
 // Bytes read from a device (names) or given by the user (paths) may be
 // anything: bytes outside printable ASCII are shown as \xNN, so JSON stays
 // valid UTF-8 and a terminal never receives control sequences.
@@ -71,8 +69,6 @@ std::string printable(const std::string& raw) {
   }
   return out;
 }
-
-}  // namespace
 
 nlohmann::json member_json(const Member& m) {
   nlohmann::json j;

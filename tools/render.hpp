@@ -18,6 +18,8 @@ std::string member_export(const llbmp::Member& m);
 std::string human_chunksize(std::uint64_t bytes);
 // " (255.00 MiB 267.39 MB)" in mdadm's human_size style.
 std::string human_size(std::uint64_t bytes);
+// Text from a device or the user, safe for a terminal and for JSON (\xNN escapes).
+std::string printable(const std::string& raw);
 
 // Error findings as "llbitmap COMMAND: DEVICE: field=value: message" lines on stderr.
 void print_error_findings(const std::string& command, const llbmp::Member& m);

@@ -37,7 +37,7 @@ struct CopySourceArgs {
 };
 
 inline void add_copy_source_options(CLI::App* cmd, CopySourceArgs& args) {
-  cmd->add_option("--member", args.member, "Read this member's copy of the bitmap (default: the copy the kernel loads)")
+  cmd->add_option("--member", args.member, "Read the states from this member's copy (default: the copy the kernel loads); which devices are written does not change")
       ->type_name("DEV");
   cmd->add_option("--merge", args.merge, "worst: merge every member's copy, each chunk taking the state that resyncs the most")
       ->type_name("worst");

@@ -1,5 +1,7 @@
 #include "llbmp/bitmap_super.hpp"
 
+#include "llbmp/state_spec.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
@@ -71,17 +73,10 @@ namespace {
 
 template <typename T>
 T parse_field_number(const std::string& field, const std::string& text) {
-  std::size_t used = 0;
-  unsigned long long value = 0;
-  try {
-    if (text.empty() || text[0] == '-' || text[0] == '+') throw std::invalid_argument(text);
-    value = std::stoull(text, &used, 0);
-  } catch (const std::logic_error&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size() || value > std::numeric_limits<T>::max())
-    throw Error("", "bitmap." + field, text, fmt::format("not a number from 0 to {}", std::numeric_limits<T>::max()));
-  return static_cast<T>(value);
+  const auto value = parse_unsigned(text);
+  if (!value || *value > std::numeric_limits<T>::max())
+    throw Error("", "bitmap." + field, text, fmt::format("not a number from 0 to {} (decimal, or hex after 0x)", std::numeric_limits<T>::max()));
+  return static_cast<T>(*value);
 }
 
 struct FieldAccess {

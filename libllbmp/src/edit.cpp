@@ -35,14 +35,18 @@ std::vector<FieldChange> header_changes(const BitmapSuper& before, const BitmapS
   return out;
 }
 
-void refuse_without_force(const Member& m, const BitmapSuper& sb, const EditSpec& s) {
+// FIRST_USE and WRITE_ERROR pass the load checks but make the kernel
+// re-initialise or ignore the bitmap; whether set by --set-flag or by
+// --set state=, turning one on needs --force.
+void refuse_without_force(const Member& m, const BitmapSuper& before, const BitmapSuper& after, const EditSpec& s) {
   if (s.force) return;
-  for (const auto& refusal : kernel_load_refusals(m, sb))
+  for (const auto& refusal : kernel_load_refusals(m, after))
     throw Error(m.device, refusal.field, refusal.value, refusal.message + " (--force writes it anyway)");
-  for (const auto f : s.set_flags)
-    if (f == BitmapFlag::first_use || f == BitmapFlag::write_error)
+  for (const auto f : {BitmapFlag::first_use, BitmapFlag::write_error})
+    if (after.has(f) && !before.has(f))
       throw Error(m.device, "bitmap.state", f == BitmapFlag::first_use ? "first_use" : "write_error",
-                  "the kernel then re-initialises or ignores the bitmap (--force sets it anyway)");
+                  f == BitmapFlag::first_use ? "the kernel would re-initialise every chunk at the next assembly (--force sets it anyway)"
+                                             : "the kernel would ignore the bitmap (--force sets it anyway)");
 }
 
 std::vector<std::uint8_t> edited_states(const Member& m, const EditSpec& s) {
@@ -66,7 +70,7 @@ EditedMember checked_edit(const Member& m, const EditSpec& s) {
   if (!m.bitmap) throw Error(m.device, "md.feature_map", fmt::format("{:#x}", m.md.feature_map), "this member has no bitmap");
   EditedMember e{m.device, m.bitmap->sb, edited_header(m, s), {}, {}, {}, 0};
   e.changes = header_changes(e.before, e.after);
-  refuse_without_force(m, e.after, s);
+  refuse_without_force(m, e.before, e.after, s);
   return e;
 }
 

@@ -360,9 +360,14 @@ Findings compare_members(const std::vector<Member>& members) {
   return out;
 }
 
-std::size_t kernel_source_member(const std::vector<Member>& members) {
+std::uint64_t freshest_md_events(const std::vector<Member>& members) noexcept {
   std::uint64_t events = 0;
   for (const auto& m : members) events = std::max(events, m.md.events);
+  return events;
+}
+
+std::size_t kernel_source_member(const std::vector<Member>& members) {
+  const std::uint64_t events = freshest_md_events(members);
   std::optional<std::size_t> best;
   for (std::size_t i = 0; i < members.size(); ++i) {
     const Member& m = members[i];

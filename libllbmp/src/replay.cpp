@@ -305,8 +305,9 @@ ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptio
 
   const std::uint32_t working = m.md.working_roles();
   const bool detected_degraded = working < m.md.raid_disks;
-  // A STALE flag found on disk triggers the Stale action exactly like stale events (llbitmap_read_sb).
-  const bool detected_stale = m.bitmap->sb.events < m.md.events || m.bitmap->sb.has(BitmapFlag::stale);
+  // A STALE flag found on disk triggers the Stale action exactly like stale events (llbitmap_read_sb);
+  // the events are the array's, the freshest member's, even when another member's copy is replayed.
+  const bool detected_stale = m.bitmap->sb.events < freshest_md_events(members) || m.bitmap->sb.has(BitmapFlag::stale);
   ReplaySetup s;
   s.level = level;
   s.degraded = options.degraded.value_or(detected_degraded);

@@ -64,10 +64,11 @@ expect_usage() {
 }
 
 member_sums() { local d; for d in $devlist; do head -c 1048576 "$d" | sha256sum; done; }  # the metadata before the data
-expect_unchanged() {
-  local before after
+expect_unchanged() {  # CMD...: CMD leaves every member's metadata as it was; returns CMD's status
+  local before after rc=0
   before=$(member_sums)
-  "$@" || true
+  "$@" || rc=$?
   after=$(member_sums)
   [ "$before" = "$after" ] || { echo "expect_unchanged: $* changed a member" >&2; return 1; }
+  return $rc
 }

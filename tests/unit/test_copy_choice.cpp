@@ -12,6 +12,7 @@
 #include "llbmp/copy_choice.hpp"
 #include "llbmp/error.hpp"
 #include "llbmp/member.hpp"
+#include "llbmp/replay.hpp"
 #include "member_images.hpp"
 
 using namespace llbmp;
@@ -68,3 +69,19 @@ TEST_F(CopyChoiceTest, ClassicBitsMergeAsAnySetBit) {
 }
 
 }  // namespace
+
+// The kernel compares a bitmap's events with the array's, which are the
+// freshest member's md events: replaying an older member's copy is Stale.
+TEST_F(CopyChoiceTest, AnOlderMembersCopyIsStaleAgainstTheFreshestEvents) {
+  spec_.events = 5;
+  const Member fresh = member(0, {{10, State::Dirty}});
+  spec_.events = 4;
+  const Member older = member(1, {{10, State::Dirty}});
+  ASSERT_EQ(older.bitmap->sb.events, 4u);
+  const std::vector<Member> members = {fresh, older};
+  ReplayOptions options;
+  EXPECT_FALSE(replay_resync(members, options).detected_stale);
+  options.source = {CopyChoice::member, older.device};
+  EXPECT_TRUE(replay_resync(members, options).detected_stale);
+  EXPECT_FALSE(replay_resync({older}, options).detected_stale);  // alone, its own events are the array's
+}

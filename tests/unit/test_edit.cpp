@@ -87,6 +87,12 @@ TEST_F(Edit, FieldValuesAreCheckedByWidthAndName) {
   EXPECT_EQ(bitmap_field_text(sb, "events"), "18446744073709551615");
   set_bitmap_field(sb, "state", "0x12");
   EXPECT_EQ(bitmap_field_text(sb, "state"), "0x12");
+  // A leading zero is decimal, not octal; hex needs its 0x.
+  set_bitmap_field(sb, "events", "010");
+  EXPECT_EQ(sb.events, 10u);
+  set_bitmap_field(sb, "daemon_sleep", "0X1f");
+  EXPECT_EQ(sb.daemon_sleep, 31u);
+  for (const char* bad : {" 5", "+5", "5 ", "0x", "0x-1", "1e3", ""}) EXPECT_THROW(set_bitmap_field(sb, "events", bad), Error) << bad;
 }
 
 TEST_F(Edit, WhatTheKernelWouldNotLoadIsRefusedWithoutForce) {
@@ -96,7 +102,8 @@ TEST_F(Edit, WhatTheKernelWouldNotLoadIsRefusedWithoutForce) {
   const std::vector<std::pair<std::string, std::string>> refused = {
       {"chunksize", "3"},           {"daemon_sleep", "0"},  {"uuid", "00000000:00000000:00000000:00000001"},
       {"sync_size", "999999999"},   {"sectors_reserved", "0"}, {"sectors_reserved", "99999"},
-      {"magic", "0x1234"},          {"version", "7"}};
+      {"magic", "0x1234"},          {"version", "7"},
+      {"state", "0x8"},             {"state", "0x4"}};  // FIRST_USE, WRITE_ERROR through the state word
   for (const auto& [field, value] : refused) {
     EditSpec s;
     s.fields = {{field, value}};

@@ -101,4 +101,8 @@ Findings compare_members(const std::vector<Member>& members);
 // role and the freshest md events, lowest role first (ONDISK.md section 4).
 std::size_t kernel_source_member(const std::vector<Member>& members);
 
+// The highest md events among the members: the array's events once assembled,
+// which the kernel compares each bitmap's events with.
+std::uint64_t freshest_md_events(const std::vector<Member>& members) noexcept;
+
 }  // namespace llbmp

@@ -10,7 +10,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "llbmp/state_engine.hpp"
@@ -28,6 +30,10 @@ struct StateAssignment {
 std::vector<StateAssignment> parse_state_spec(const std::string& spec);
 // "@FILE" reads the file, anything else is parsed as a spec.
 std::vector<StateAssignment> load_state_spec(const std::string& spec_or_file);
+
+// A number given on the command line: decimal, or hex after "0x"; no sign,
+// no spaces, and a leading zero is not octal. Empty when it is none.
+std::optional<std::uint64_t> parse_unsigned(std::string_view text) noexcept;
 
 // Applies the assignments in order to one byte per chunk; throws Error when a
 // range ends past the last chunk.
