@@ -48,7 +48,7 @@ int run_convert(const ConvertArgs& a) {
   if (a.dry_run) {
     print_result(plan, o, a);
     print_plan(plan.writes);
-    fmt::print("dry run: nothing written{}\n", a.backup_file.empty() ? "" : ", no backup saved");
+    print_dry_run_end(a.backup_file);
     return kExitOk;
   }
   Progress progress("convert", a.quiet);

@@ -75,7 +75,7 @@ int run_on_members(const CreateArgs& a) {
   for (const auto& nb : plan.bitmaps) print_bitmap(nb, a.dry_run);
   if (a.dry_run) {
     print_plan(plan.writes);
-    fmt::print("dry run: nothing written\n");
+    print_dry_run_end();
     return kExitOk;
   }
   llbmp::execute_plan(plan.writes, fault_injector_from_env());
@@ -144,7 +144,7 @@ int run_images(const CreateArgs& a) {
     for (std::size_t i = 0; i < members.size() && i < a.devices.size(); ++i)
       fmt::print("{}: would make member {} of a {} array ({} bytes, metadata {})\n", a.devices[i], members[i].md.dev_number,
                  llbmp::level_name(spec.array.level), spec.array.member_bytes, a.metadata);
-    fmt::print("dry run: nothing written\n");
+    print_dry_run_end();
     return kExitOk;
   }
   llbmp::write_member_images(spec, a.devices);

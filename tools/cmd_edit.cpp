@@ -98,7 +98,7 @@ int run_edit(const EditArgs& a) {
   if (a.dry_run) {
     print_edits(plan, s, true);
     print_plan(plan.writes);
-    fmt::print("dry run: nothing written{}\n", a.backup_file.empty() ? "" : ", no backup saved");
+    print_dry_run_end(a.backup_file);
     return kExitOk;
   }
   if (!a.backup_file.empty()) save_backup(a.backup_file, members, plan.writes);

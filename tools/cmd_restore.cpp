@@ -40,7 +40,7 @@ int run_restore(const RestoreArgs& a) {
     if (a.dry_run) print_plan(plans[i]);
   }
   if (a.dry_run) {
-    fmt::print("dry run: nothing written\n");
+    print_dry_run_end();
     return kExitOk;
   }
   const auto faults = fault_injector_from_env();

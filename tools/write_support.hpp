@@ -78,6 +78,11 @@ inline void print_plan(const llbmp::WritePlan& plan) {
   fmt::print("  {} bytes in {} phases, each followed by a flush of every member\n", plan.bytes_written(), plan.phase_count());
 }
 
+// The last line of every --dry-run; a --backup-file given with it is not written either.
+inline void print_dry_run_end(const std::string& backup_file = {}) {
+  fmt::print("dry run: nothing written{}\n", backup_file.empty() ? "" : ", no backup saved");
+}
+
 // "4096", "64K", "256M", "2G", "1T" (binary units) to bytes; throws UsageError.
 inline std::uint64_t parse_size_bytes(const std::string& text, const char* option) {
   std::size_t used = 0;
