@@ -98,6 +98,8 @@ nlohmann::json result_json(const llbmp::ReplayResult& r, const ReplayArgs& a) {
       {"level", llbmp::level_name(r.level)}, {"raid_disks", r.raid_disks}, {"working_roles", r.working_roles},
       {"degraded", r.degraded}, {"detected_degraded", r.detected_degraded}, {"stale", r.stale}, {"detected_stale", r.detected_stale},
       {"unclean", r.unclean}, {"sync", llbmp::sync_kind_name(r.kind)}, {"sync_wanted", r.sync_wanted},
+      {"degraded_resync", llbmp::degraded_resync_name(r.degraded_resync)}, {"dirty_degraded", r.dirty_degraded},
+      {"started_chunks", r.started_chunks},
       {"chunk_sectors", r.chunk_sectors}, {"chunks", r.chunks}, {"sync_sectors", r.sync_sectors}, {"data_offset", r.data_offset},
       {"plan", plan}, {"synced_chunks", r.synced_chunks}, {"synced_bytes", r.synced_bytes()}, {"full_bytes", r.sync_sectors * 512},
       {"share", r.share()}, {"time", times}, {"periodic_flushes", r.periodic_flushes},
@@ -119,6 +121,36 @@ std::string human_bytes(std::uint64_t b) {
   return fmt::format("{} B", b);
 }
 
+// What md does with the sync on a degraded array, in words.
+std::string degraded_note(const llbmp::ReplayResult& r) {
+  using llbmp::DegradedResync;
+  const std::string recover = "a re-added or new member is recovered instead (--re-add, --recover)";
+  if (r.dirty_degraded)
+    return fmt::format("unclean and degraded: the kernel does not start a dirty degraded {} (mdadm --assemble --force marks it "
+                       "clean first): no resync; the reloaded states stay; {}",
+                       llbmp::level_name(r.level), recover);
+  if (!r.degraded || !r.sync_wanted) {
+    if (r.degraded && r.kind != llbmp::SyncKind::recover && r.kind != llbmp::SyncKind::readd)
+      return "degraded: the bitmap asks for no sync while the array is degraded, and md's superblock is clean: nothing is "
+             "synced; the reloaded states stay (the daemon does nothing while degraded); " + recover;
+    return {};
+  }
+  switch (r.degraded_resync) {
+    case DegradedResync::no_write_target:
+      return "degraded raid1 with one mirror left: md's resync starts one chunk, finds no mirror to write and ends: nothing is "
+             "synced; " + recover;
+    case DegradedResync::not_started:
+      return fmt::format("degraded {} missing {} member(s): md's resync gives up before it asks the bitmap: nothing is synced; {}",
+                         llbmp::level_name(r.level), r.raid_disks - r.working_roles, recover);
+    case DegradedResync::two_copies_only:
+      return "degraded raid10: every chunk to sync is started, but only the regions with two working copies are synced; " + recover;
+    case DegradedResync::degraded_rules:
+      return "degraded: two copies remain, so md resyncs under the degraded rules (Clean and Dirty chunks too); " + recover;
+    case DegradedResync::none: break;
+  }
+  return {};
+}
+
 void print_text(const llbmp::ReplayResult& r, const ReplayArgs& a) {
   fmt::print("Replaying {} ({}, {} of {} roles working{}{}, {} chunks of {} sectors)\n", r.device, llbmp::level_name(r.level),
              r.working_roles, r.raid_disks, r.degraded ? ", degraded" : "", r.stale ? ", stale bitmap" : "", r.chunks, r.chunk_sectors);
@@ -126,9 +158,7 @@ void print_text(const llbmp::ReplayResult& r, const ReplayArgs& a) {
   fmt::print("Load     : {} -> {}\n", r.stale ? "stale" : "reload", counts_text(r.after_load));
   fmt::print("Sync     : {}{}{}\n", llbmp::sync_kind_name(r.kind), r.sync_wanted ? "" : " (not wanted: nothing asks for a sync)",
              r.interrupt_chunk ? fmt::format(", interrupted in chunk {}", *r.interrupt_chunk) : "");
-  if (r.degraded && r.kind == llbmp::SyncKind::resync)
-    fmt::print("Note     : degraded: md resyncs only while two copies remain (e.g. raid1 with 2 of 3 mirrors); "
-               "a re-added or new member is recovered instead (--re-add, --recover)\n");
+  if (const auto note = degraded_note(r); !note.empty()) fmt::print("Note     : {}\n", note);
   fmt::print("Plan     : {} range{}\n", r.plan.size(), r.plan.size() == 1 ? "" : "s");
   for (const auto& p : r.plan) {
     fmt::print("  chunks {}-{}: sectors {}-{}", p.first_chunk, p.last_chunk, p.first_sector, p.end_sector - 1);

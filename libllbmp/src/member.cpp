@@ -56,14 +56,23 @@ void check_bad_block_log(const Member& m, MemberBitmap& bm, std::uint64_t state_
                         (std::max(log->first, states.first) - states.first),
                         (std::min(log->end, states.end) - 1 - states.first))
           : fmt::format("the reserved bitmap area ({}..{})", area.first, area.end - 1);
-  if (m.md.has_bad_blocks() && over_states)
+  // MD_FEATURE_BAD_BLOCKS clear: the kernel neither reads nor writes the log
+  // (super_1_load loads it only with the feature bit), so the layout mdadm 4.6
+  // gives every lockless array is harmless until a bad block is recorded.
+  if (!m.md.has_bad_blocks())
+    sink.info("md.bblog_offset", value,
+              fmt::format("the bad-block log (bytes {}) overlaps {}, as mdadm 4.6 lays it out; harmless while no bad block "
+                          "is recorded (none is)",
+                          value, where));
+  else if (over_states)
     sink.error("md.bblog_offset", value,
                fmt::format("the bad-block log (bytes {}) overlaps {} and bad blocks are recorded: they overwrite each other",
                            value, where));
   else
+    // Linux 7.3 writes every reserved page on a full flush (unused ones as zeros).
     sink.warning("md.bblog_offset", value,
-                 fmt::format("the bad-block log (bytes {}) overlaps {} (as mdadm 4.6 lays it out); harmless while no bad "
-                             "block is recorded",
+                 fmt::format("the bad-block log (bytes {}) overlaps {} and bad blocks are recorded: Linux 7.3 zeroes the "
+                             "unused reserved pages at a full flush",
                              value, where));
 }
 

@@ -65,6 +65,50 @@ private:
   std::vector<std::string> paths_;
 };
 
+std::uint32_t max_degraded(std::int32_t level) noexcept { return level == 6 ? 2 : 1; }
+
+std::uint32_t working_count(const std::vector<bool>& roles) noexcept {
+  return static_cast<std::uint32_t>(std::count(roles.begin(), roles.end(), true));
+}
+
+// How the personality treats a resync or check/repair on a degraded array
+// (a recovery writes to the member it recovers and is not affected).
+DegradedResync degraded_resync_of(const ReplaySetup& s) noexcept {
+  if (!s.degraded || is_recovery(s.kind) || s.kind == SyncKind::lazy || s.roles_working.empty()) return DegradedResync::none;
+  const std::uint32_t working = working_count(s.roles_working);
+  const auto missing = static_cast<std::uint32_t>(s.roles_working.size()) - working;
+  if (s.level == 1) return working >= 2 ? DegradedResync::degraded_rules : DegradedResync::no_write_target;
+  if (level_is_raid456(s.level)) return missing >= max_degraded(s.level) ? DegradedResync::not_started : DegradedResync::degraded_rules;
+  if (s.level == 10) return DegradedResync::two_copies_only;
+  return DegradedResync::degraded_rules;
+}
+
+// raid10_sync_request (resync branch): a piece of one md chunk is synced only
+// when at least two of its copies sit on working members (raid10_find_phys
+// places copy n of md chunk c on member (c * near + n) % raid_disks and each
+// far copy near_copies members further on). Unknown placements (far sets)
+// count as synced.
+std::uint64_t raid10_sectors_with_two_copies(std::uint64_t first, std::uint64_t end, const ReplaySetup& s) {
+  const std::uint32_t near = s.layout & 0xff;
+  const std::uint32_t far = (s.layout >> 8) & 0xff;
+  const bool far_sets = (s.layout & (1u << 17)) != 0;
+  const auto disks = static_cast<std::uint64_t>(s.roles_working.size());
+  if (near * far < 2 || s.md_chunk_sectors == 0 || disks == 0 || far_sets) return end - first;
+  std::uint64_t synced = 0;
+  for (std::uint64_t sector = first; sector < end;) {
+    const std::uint64_t md_chunk = sector / s.md_chunk_sectors;
+    const std::uint64_t piece_end = std::min(end, (md_chunk + 1) * s.md_chunk_sectors);
+    std::uint32_t working = 0;
+    for (std::uint32_t n = 0; n < near; ++n) {
+      std::uint64_t dev = (md_chunk * near + n) % disks;
+      for (std::uint32_t f = 0; f < far; ++f, dev = (dev + near) % disks) working += s.roles_working[dev] ? 1 : 0;
+    }
+    if (working >= 2) synced += piece_end - sector;
+    sector = piece_end;
+  }
+  return synced;
+}
+
 // llbitmap_skip_sync_blocks.
 bool skipped(std::uint8_t c, bool degraded, SyncKind kind) noexcept {
   if (c == static_cast<std::uint8_t>(State::Unwritten) || c == static_cast<std::uint8_t>(State::CleanUnwritten)) return true;
@@ -88,12 +132,15 @@ public:
     r_.chunks = g.chunks;
     r_.sync_sectors = g.sync_sectors;
     r_.data_offset = g.data_offset;
+    r_.degraded_resync = degraded_resync_of(s);
+    r_.dirty_degraded = s.unclean && s.degraded && level_is_raid456(s.level);
   }
 
   ReplayResult run() {
     r_.before = count_states(area_.chunk_bytes());
     load();
-    sync();
+    if (r_.sync_wanted) sync();
+    else r_.after_sync = r_.after_load;  // md starts no sync thread
     daemon();
     r_.end = count_states(area_.chunk_bytes());
     r_.end_bytes.assign(area_.bytes().begin(), area_.bytes().end());
@@ -124,18 +171,29 @@ private:
     r_.after_load = count_states(area_.chunk_bytes());
     const auto& c = r_.after_load;
     const bool bitmap_wants = !mode.degraded && (c.of(State::NeedSync) + c.of(State::NeedSyncUnwritten) + c.invalid != 0);
-    r_.sync_wanted = bitmap_wants || s_.unclean || s_.kind == SyncKind::requested || is_recovery(s_.kind);
+    // llbitmap_state_machine asks for a sync only while the array is not
+    // degraded; md's own resync after an unclean shutdown does not start on a
+    // dirty degraded raid4/5/6 (or follows mdadm --force marking it clean).
+    const bool md_resync = s_.unclean && !r_.dirty_degraded;
+    r_.sync_wanted = bitmap_wants || md_resync || s_.kind == SyncKind::requested || is_recovery(s_.kind);
   }
 
   std::uint64_t chunk_end_sector(std::uint64_t chunk) const noexcept {
     return std::min(g_.sync_sectors, (chunk + 1) * g_.chunk_sectors);
   }
 
-  void add_synced(std::uint64_t chunk) {
+  std::uint64_t chunk_sectors_synced(std::uint64_t chunk) const {
+    const std::uint64_t first = chunk * g_.chunk_sectors;
+    const std::uint64_t end = chunk_end_sector(chunk);
+    if (end <= first) return 0;
+    return r_.degraded_resync == DegradedResync::two_copies_only ? raid10_sectors_with_two_copies(first, end, s_) : end - first;
+  }
+
+  void add_synced(std::uint64_t chunk, std::uint64_t sectors) {
     const std::uint64_t first = chunk * g_.chunk_sectors;
     const std::uint64_t end = chunk_end_sector(chunk);
     ++r_.synced_chunks;
-    r_.synced_sectors += end > first ? end - first : 0;
+    r_.synced_sectors += sectors;
     if (!r_.plan.empty() && r_.plan.back().last_chunk + 1 == chunk) {
       auto& back = r_.plan.back();
       back.last_chunk = chunk;
@@ -163,9 +221,8 @@ private:
     ++r_.periodic_flushes;
   }
 
-  double chunk_seconds(std::uint64_t chunk) const noexcept {
-    const double kib = static_cast<double>(chunk_end_sector(chunk) - chunk * g_.chunk_sectors) / 2.0;
-    return kib / static_cast<double>(s_.speed_kib.value_or(kMdSpeedMaxKiB));
+  double seconds_for(std::uint64_t sectors) const noexcept {
+    return static_cast<double>(sectors) / 2.0 / static_cast<double>(s_.speed_kib.value_or(kMdSpeedMaxKiB));
   }
 
   // md_do_sync -> skip_sync_blocks, then the personality's sync_request ->
@@ -181,17 +238,25 @@ private:
       area_.apply_all(Action::ClearUnwritten, sync_mode_);
       tracer_.step(area_, "clearunwritten");
     }
-    const std::uint64_t started_end = std::min(g_.chunks, div_round_up(stop_sector, g_.chunk_sectors));
+    // raid5_sync_request gives up before it asks the bitmap.
+    const bool personality_skips_all = r_.degraded_resync == DegradedResync::not_started;
+    const std::uint64_t started_end =
+        personality_skips_all ? 0 : std::min(g_.chunks, div_round_up(stop_sector, g_.chunk_sectors));
     for (std::uint64_t chunk = 0; chunk < started_end; ++chunk) {
       const std::uint8_t c = area_.at(chunk);
       if (skipped(c, sync_mode_.degraded, s_.kind)) continue;
       const bool syncing = is_syncing(next_state(c, Action::Startsync, sync_mode_));
       area_.apply(Action::Startsync, chunk, chunk, sync_mode_);
+      ++r_.started_chunks;
       if (!syncing && !processes_every_chunk(s_.kind)) continue;
+      // raid1_sync_request runs the bitmap's start_sync before it looks for a
+      // mirror to write; finding none, it skips the rest of the array.
+      if (r_.degraded_resync == DegradedResync::no_write_target) break;
       cond_end_sync(chunk);
       if (chunk < stop_chunk) {
-        add_synced(chunk);
-        elapsed_ += chunk_seconds(chunk);
+        const std::uint64_t sectors = chunk_sectors_synced(chunk);
+        if (sectors != 0) add_synced(chunk, sectors);
+        elapsed_ += seconds_for(sectors);
       }
     }
     tracer_.step(area_, "startsync");
@@ -231,12 +296,35 @@ void check_level(const Member& m, std::int32_t level) {
   throw Error(m.device, "md.level", level_name(level), "replay-resync models raid1, raid10, raid4, raid5 and raid6");
 }
 
+// Which roles work, by the member's dev_roles; an array treated as degraded
+// that its metadata calls whole is given its last role missing, one treated
+// as whole has every role.
+std::vector<bool> roles_working(const MdSuperblock& md, bool degraded) {
+  std::vector<bool> roles(md.raid_disks, !degraded);
+  if (!degraded) return roles;
+  for (const auto role : md.dev_roles)
+    if (role < md.raid_disks) roles[role] = true;
+  if (!roles.empty() && working_count(roles) == roles.size()) roles.back() = false;
+  return roles;
+}
+
 std::uint32_t io_size_of(const Member& m) {
   const std::uint32_t lbs = m.md.logical_block_size;
   return lbs >= 512 && lbs <= 4096 && (lbs & (lbs - 1)) == 0 ? lbs : 512;
 }
 
 }  // namespace
+
+std::string_view degraded_resync_name(DegradedResync d) noexcept {
+  switch (d) {
+    case DegradedResync::none: return "none";
+    case DegradedResync::degraded_rules: return "degraded-rules";
+    case DegradedResync::no_write_target: return "no-write-target";
+    case DegradedResync::not_started: return "not-started";
+    case DegradedResync::two_copies_only: return "two-copies-only";
+  }
+  return "?";
+}
 
 std::string_view sync_kind_name(SyncKind kind) noexcept {
   switch (kind) {
@@ -311,6 +399,9 @@ ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptio
   ReplaySetup s;
   s.level = level;
   s.degraded = options.degraded.value_or(detected_degraded);
+  s.roles_working = roles_working(m.md, s.degraded);
+  s.layout = m.md.layout;
+  s.md_chunk_sectors = m.md.chunksize;
   s.stale = options.stale || detected_stale;
   s.unclean = m.md.resync_offset < m.md.resync_sectors();
   s.kind = options.kind;

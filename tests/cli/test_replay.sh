@@ -38,11 +38,64 @@ expect_out "chunks 0-49: sectors 0-6399"
 expect_out "After    : 3568 unwritten, 50 dirty, 462 need_sync"
 expect_out "End      : 3568 unwritten, 50 clean, 462 need_sync"
 
-# Degraded: no coalescing, no daemon.
+# Degraded, md's superblock clean: the bitmap asks for no sync while the
+# array is degraded (llbitmap_state_machine), so nothing is synced and the
+# reloaded states stay (no coalescing, no daemon).
 run "$LLBITMAP" replay-resync --degraded a.img b.img
+expect_rc 0
+expect_out "Plan     : 0 ranges"
+expect_out "Total    : 0 chunks, 0 bytes"
+expect_out "End      : 3979 unwritten, 101 need_sync (after the daemon)"
+expect_out "Note     : degraded: the bitmap asks for no sync while the array is degraded"
+[ "$(field 'j["synced_bytes"]' --degraded a.img b.img)" = 0 ] || fail "degraded json synced_bytes"
+[ "$(field 'j["sync_wanted"]' --degraded a.img b.img)" = False ] || fail "degraded json sync_wanted"
+[ "$(field 'j["counts"]["end"]["need_sync"]' --degraded a.img b.img)" = 101 ] || fail "degraded json end"
+
+# Degraded after an unclean shutdown (md resync_offset 0): md resyncs, but
+# what it can sync depends on the copies left (raid1/raid5/raid10_sync_request).
+# raid1 with one of two mirrors: the first chunk started (Syncing, Dirty at
+# Endsync), then no mirror to write: nothing synced.
+"$LLBITMAP" create --level 1 --raid-disks 2 --degraded --size 256M --states 0-99:dirty,500:need_sync u1.img >/dev/null
+md_set_u64 u1.img 208 0
+run "$LLBITMAP" replay-resync u1.img
+expect_rc 0
+expect_out "1 of 2 roles working, degraded"
+expect_out "Total    : 0 chunks, 0 bytes"
+expect_out "End      : 3979 unwritten, 1 dirty, 100 need_sync (after the daemon)"
+expect_out "degraded raid1 with one mirror left"
+[ "$(field 'j["degraded_resync"]' u1.img)" = no-write-target ] || fail "raid1 1 of 2: degraded_resync"
+[ "$(field 'j["started_chunks"]' u1.img)" = 1 ] || fail "raid1 1 of 2: started_chunks"
+# raid1 with two of three mirrors: the degraded rules (no coalescing, no daemon).
+"$LLBITMAP" create --level 1 --raid-disks 3 --degraded --size 256M --states 0-99:dirty,500:need_sync u3a.img u3b.img >/dev/null
+md_set_u64 u3a.img 208 0; md_set_u64 u3b.img 208 0
+run "$LLBITMAP" replay-resync u3a.img u3b.img
 expect_out "chunks 0-99: sectors 0-12799"
 expect_out "chunks 500-500: sectors 64000-64127"
 expect_out "End      : 3979 unwritten, 101 dirty (after the daemon)"
+[ "$(field 'j["degraded_resync"]' u3a.img u3b.img)" = degraded-rules ] || fail "raid1 2 of 3: degraded_resync"
+# raid5 with a member missing: a dirty degraded array does not start
+# (raid5_run); clean, md's resync would give up before the bitmap anyway.
+"$LLBITMAP" create --level 5 --raid-disks 3 --degraded --size 64M --assume-clean --states 0-9:dirty u5a.img u5b.img >/dev/null
+md_set_u64 u5a.img 208 0; md_set_u64 u5b.img 208 0
+run "$LLBITMAP" replay-resync u5a.img u5b.img
+expect_out "Total    : 0 chunks, 0 bytes"
+expect_out "unclean and degraded: the kernel does not start a dirty degraded raid5"
+[ "$(field 'j["dirty_degraded"]' u5a.img u5b.img)" = True ] || fail "raid5 dirty degraded"
+[ "$(field 'j["counts"]["end"]["need_sync"]' u5a.img u5b.img)" = 10 ] || fail "raid5 degraded: the reloaded states stay"
+# raid6 missing two (clean) and a check asked for: md gives up before the bitmap.
+"$LLBITMAP" create --level 6 --raid-disks 4 --missing 2 --missing 3 --size 64M --assume-clean --states 0-9:dirty u6a.img u6b.img >/dev/null
+[ "$(field 'j["degraded_resync"]' --requested u6a.img u6b.img)" = not-started ] || fail "raid6 missing 2: not started"
+[ "$(field 'j["synced_bytes"]' --requested u6a.img u6b.img)" = 0 ] || fail "raid6 missing 2: nothing synced"
+# raid10 near=2 on 4 members missing role 3, unclean: md chunk c lives on
+# members 2c%4 and 2c%4+1, so the odd md chunks (512 KiB, bitmap chunks 8-15,
+# 24-31, ...) have one copy left and are skipped; every chunk is started
+# (degraded: Clean ones too, llbitmap_skip_sync_blocks skips none of them).
+"$LLBITMAP" create --level 10 --raid-disks 4 --degraded --size 64M --assume-clean --states 0-15:dirty t0.img t1.img t2.img >/dev/null
+for i in 0 1 2; do md_set_u64 t$i.img 208 0; done
+[ "$(field 'j["degraded_resync"]' t0.img t1.img t2.img)" = two-copies-only ] || fail "raid10: degraded_resync"
+[ "$(field 'j["synced_chunks"]' t0.img t1.img t2.img)" = 8 ] || fail "raid10: only md chunk 0 synced"
+[ "$(field 'j["started_chunks"]' t0.img t1.img t2.img)" = 2016 ] || fail "raid10: every chunk started (degraded: Clean ones too)"
+[ "$(field 'j["counts"]["end"]["dirty"]' t0.img t1.img t2.img)" = 16 ] || fail "raid10: all 16 Dirty after Endsync"
 
 # Requested check and re-add recovery: the same chunks as the resync here.
 [ "$(field 'j["synced_chunks"]' --requested a.img b.img)" = 512 ] || fail "requested"

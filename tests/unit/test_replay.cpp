@@ -117,10 +117,20 @@ TEST(Replay, StaleSyncsEverythingWritten) {
   EXPECT_EQ(synced(apart), (std::vector<std::uint64_t>{0, 2 * 512}));
 }
 
-TEST(Replay, DegradedSyncsDirtyAndKeepsIt) {
+// A degraded raid1 of three mirrors with two left, after an unclean shutdown
+// (md's resync_offset below the end): md resyncs under the degraded rules.
+ReplaySetup degraded_unclean(std::int32_t level, std::vector<bool> roles) {
   ReplaySetup s;
+  s.level = level;
   s.degraded = true;
-  const auto r = replay({C, N, U, C}, s);
+  s.unclean = true;
+  s.roles_working = std::move(roles);
+  return s;
+}
+
+TEST(Replay, DegradedSyncsDirtyAndKeepsIt) {
+  const auto r = replay({C, N, U, C}, degraded_unclean(1, {true, true, false}));
+  EXPECT_EQ(r.degraded_resync, DegradedResync::degraded_rules);
   // Reload leaves Clean alone; NeedSync syncs; Dirty would too (none here after Reload).
   EXPECT_EQ(synced(r), (std::vector<std::uint64_t>{1}));
   EXPECT_EQ(r.end.of(State::Dirty), 1u);  // no daemon while degraded
@@ -129,11 +139,75 @@ TEST(Replay, DegradedSyncsDirtyAndKeepsIt) {
 TEST(Replay, DegradedStartsyncOnDirty) {
   // A Dirty chunk survives Reload only as NeedSync; check the degraded
   // Startsync rule through a stale-free walk of a Syncing chunk instead.
-  ReplaySetup s;
-  s.degraded = true;
-  const auto r = replay({S, D}, s);
+  const auto r = replay({S, D}, degraded_unclean(1, {true, true, false}));
   EXPECT_EQ(r.after_load.of(State::NeedSync), 2u);
   EXPECT_EQ(r.synced_chunks, 2u);
+}
+
+// llbitmap_state_machine asks for a sync only while the array is not
+// degraded: with md's superblock clean no sync thread starts at all.
+TEST(Replay, DegradedCleanArrayStartsNoSync) {
+  ReplaySetup s;
+  s.degraded = true;
+  s.roles_working = {true, false};
+  const auto r = replay({C, N, U, D}, s);
+  EXPECT_FALSE(r.sync_wanted);
+  EXPECT_EQ(r.synced_chunks, 0u);
+  EXPECT_EQ(r.started_chunks, 0u);
+  EXPECT_EQ(r.end.of(State::NeedSync), 2u);  // the Reload result stays
+  EXPECT_EQ(r.end.of(State::Clean), 1u);
+}
+
+// raid1_sync_request: the bitmap's start_sync runs first, then no mirror to
+// write is found and the rest of the array is skipped.
+TEST(Replay, OneMirrorLeftStartsOneChunkAndSyncsNothing) {
+  const auto r = replay({C, N, U, N}, degraded_unclean(1, {true, false}));
+  EXPECT_TRUE(r.sync_wanted);
+  EXPECT_EQ(r.degraded_resync, DegradedResync::no_write_target);
+  EXPECT_EQ(r.synced_chunks, 0u);
+  EXPECT_EQ(r.synced_bytes(), 0u);
+  EXPECT_EQ(r.started_chunks, 2u);  // chunk 0 (Clean: not syncing) and chunk 1
+  EXPECT_EQ(r.end.of(State::Dirty), 1u);     // chunk 1: Syncing, Dirty at Endsync
+  EXPECT_EQ(r.end.of(State::NeedSync), 1u);  // chunk 3 never reached
+}
+
+// raid5_run refuses a dirty degraded raid5; a clean one with a check asked
+// for gives up in raid5_sync_request before the bitmap is asked.
+TEST(Replay, Raid5MissingAMemberSyncsNothing) {
+  const auto dirty = replay({N, D, C}, degraded_unclean(5, {true, true, false}));
+  EXPECT_TRUE(dirty.dirty_degraded);
+  EXPECT_FALSE(dirty.sync_wanted);
+  EXPECT_EQ(dirty.synced_chunks, 0u);
+  EXPECT_EQ(dirty.end.of(State::NeedSync), 2u);
+  ReplaySetup check;
+  check.level = 5;
+  check.degraded = true;
+  check.kind = SyncKind::requested;
+  check.roles_working = {true, false, true};
+  const auto r = replay({N, D, C}, check);
+  EXPECT_EQ(r.degraded_resync, DegradedResync::not_started);
+  EXPECT_EQ(r.started_chunks, 0u);
+  EXPECT_EQ(r.synced_bytes(), 0u);
+  // raid6 missing one keeps a parity: the degraded rules.
+  EXPECT_EQ(replay({N}, degraded_unclean(6, {true, true, true, false})).degraded_resync, DegradedResync::degraded_rules);
+  EXPECT_EQ(replay({N}, degraded_unclean(6, {true, true, false, false})).degraded_resync, DegradedResync::not_started);
+}
+
+// raid10 near=2 on four members, member 3 missing: md chunk c is on members
+// 2c % 4 and 2c % 4 + 1, so odd md chunks have one copy left.
+TEST(Replay, Raid10SyncsOnlyTheRegionsWithTwoCopies) {
+  auto s = degraded_unclean(10, {true, true, true, false});
+  s.layout = 0x102;
+  s.md_chunk_sectors = 256;  // two bitmap chunks per md chunk
+  const auto r = replay({N, N, N, N, N, N}, s);
+  EXPECT_EQ(r.degraded_resync, DegradedResync::two_copies_only);
+  EXPECT_EQ(synced(r), (std::vector<std::uint64_t>{0, 1, 4, 5}));
+  EXPECT_EQ(r.started_chunks, 6u);
+  EXPECT_EQ(r.end.of(State::Dirty), 6u);  // every started chunk ends Dirty
+  s.md_chunk_sectors = 64;                // two md chunks per bitmap chunk: half of each synced
+  const auto half = replay({N, N}, s);
+  EXPECT_EQ(half.synced_chunks, 2u);
+  EXPECT_EQ(half.synced_sectors, 128u);
 }
 
 TEST(Replay, InterruptAbortsFromTheStopChunk) {

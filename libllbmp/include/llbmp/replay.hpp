@@ -25,6 +25,18 @@ enum class SyncKind : std::uint8_t {
 };
 std::string_view sync_kind_name(SyncKind kind) noexcept;
 
+// What md's personality does with a resync (or a check/repair) on a degraded
+// array that no recovery makes whole: raid1_sync_request, raid5_sync_request
+// and raid10_sync_request look for a copy to write before they sync.
+enum class DegradedResync : std::uint8_t {
+  none,             // not degraded, or a recovery onto a member: the walk as usual
+  degraded_rules,   // two copies remain (raid1 with two mirrors left, raid6 missing one): synced under the degraded rules
+  no_write_target,  // raid1 with one mirror left: the first chunk started, then the rest skipped; nothing written
+  not_started,      // raid4/5/6 missing max_degraded members: skipped before the bitmap is asked; nothing written
+  two_copies_only,  // raid10: every chunk started, only the regions with two working copies synced
+};
+std::string_view degraded_resync_name(DegradedResync d) noexcept;
+
 inline constexpr std::uint32_t kMdSpeedMinKiB = 1000;    // /proc/sys/dev/raid/speed_limit_min
 inline constexpr std::uint32_t kMdSpeedMaxKiB = 200000;  // /proc/sys/dev/raid/speed_limit_max
 
@@ -70,6 +82,12 @@ struct ReplayResult {
   bool unclean = false;  // md resync_offset below the end
   SyncKind kind = SyncKind::resync;
   bool sync_wanted = false;  // the bitmap or the md superblock asks for a sync
+  DegradedResync degraded_resync = DegradedResync::none;
+  // raid4/5/6 after an unclean shutdown with a member missing: raid5_run refuses
+  // to start it ("cannot start dirty degraded array"); mdadm --assemble --force
+  // marks it clean first, so no resync follows either way.
+  bool dirty_degraded = false;
+  std::uint64_t started_chunks = 0;  // chunks the sync thread ran Startsync on (synced or not)
   std::optional<std::uint64_t> interrupt_chunk;
   std::uint64_t chunk_sectors = 0;
   std::uint64_t chunks = 0;
@@ -101,6 +119,11 @@ struct ReplayGeometry {
 struct ReplaySetup {
   std::int32_t level = 1;
   bool degraded = false;
+  // The roles that work (size raid_disks); empty: all but the last one when
+  // degraded. raid10 needs them to find the regions with two working copies.
+  std::vector<bool> roles_working;
+  std::uint32_t layout = 0;            // md layout (raid10: near, far, offset copies)
+  std::uint32_t md_chunk_sectors = 0;  // md chunk (raid10 copy placement)
   bool stale = false;
   bool unclean = false;
   SyncKind kind = SyncKind::resync;
