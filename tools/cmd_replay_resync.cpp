@@ -99,6 +99,7 @@ nlohmann::json result_json(const llbmp::ReplayResult& r, const ReplayArgs& a) {
       {"degraded", r.degraded}, {"detected_degraded", r.detected_degraded}, {"stale", r.stale}, {"detected_stale", r.detected_stale},
       {"unclean", r.unclean}, {"sync", llbmp::sync_kind_name(r.kind)}, {"sync_wanted", r.sync_wanted},
       {"degraded_resync", llbmp::degraded_resync_name(r.degraded_resync)}, {"dirty_degraded", r.dirty_degraded},
+      {"single_mirror", r.single_mirror},
       {"started_chunks", r.started_chunks},
       {"chunk_sectors", r.chunk_sectors}, {"chunks", r.chunks}, {"sync_sectors", r.sync_sectors}, {"data_offset", r.data_offset},
       {"plan", plan}, {"synced_chunks", r.synced_chunks}, {"synced_bytes", r.synced_bytes()}, {"full_bytes", r.sync_sectors * 512},
@@ -129,6 +130,9 @@ std::string degraded_note(const llbmp::ReplayResult& r) {
     return fmt::format("unclean and degraded: the kernel does not start a dirty degraded {} (mdadm --assemble --force marks it "
                        "clean first): no resync; the reloaded states stay; {}",
                        llbmp::level_name(r.level), recover);
+  if (r.single_mirror && !r.sync_wanted)
+    return "raid1 with one mirror left: md does not resync it, not even after an unclean shutdown (raid1_run forgets it): "
+           "nothing is synced; the reloaded states stay; " + recover;
   if (!r.degraded || !r.sync_wanted) {
     if (r.degraded && r.kind != llbmp::SyncKind::recover && r.kind != llbmp::SyncKind::readd)
       return "degraded: the bitmap asks for no sync while the array is degraded, and md's superblock is clean: nothing is "
@@ -137,7 +141,7 @@ std::string degraded_note(const llbmp::ReplayResult& r) {
   }
   switch (r.degraded_resync) {
     case DegradedResync::no_write_target:
-      return "degraded raid1 with one mirror left: md's resync starts one chunk, finds no mirror to write and ends: nothing is "
+      return "raid1 with one mirror left: the check starts one chunk, finds no mirror to write and ends: nothing is "
              "synced; " + recover;
     case DegradedResync::not_started:
       return fmt::format("degraded {} missing {} member(s): md's resync gives up before it asks the bitmap: nothing is synced; {}",
@@ -153,7 +157,7 @@ std::string degraded_note(const llbmp::ReplayResult& r) {
 
 void print_text(const llbmp::ReplayResult& r, const ReplayArgs& a) {
   fmt::print("Replaying {} ({}, {} of {} roles working{}{}, {} chunks of {} sectors)\n", r.device, llbmp::level_name(r.level),
-             r.working_roles, r.raid_disks, r.degraded ? ", degraded" : "", r.stale ? ", stale bitmap" : "", r.chunks, r.chunk_sectors);
+             r.working_roles, r.raid_disks, !r.degraded ? "" : r.detected_degraded ? ", degraded" : ", treated as degraded", r.stale ? ", stale bitmap" : "", r.chunks, r.chunk_sectors);
   fmt::print("Copy     : {}\n", copy_source_line(r.source, r.copies, r.disagreeing_chunks, a.copy));
   fmt::print("Load     : {} -> {}\n", r.stale ? "stale" : "reload", counts_text(r.after_load));
   fmt::print("Sync     : {}{}{}\n", llbmp::sync_kind_name(r.kind), r.sync_wanted ? "" : " (not wanted: nothing asks for a sync)",

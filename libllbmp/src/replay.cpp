@@ -134,6 +134,9 @@ public:
     r_.data_offset = g.data_offset;
     r_.degraded_resync = degraded_resync_of(s);
     r_.dirty_degraded = s.unclean && s.degraded && level_is_raid456(s.level);
+    // raid1_run: with a single working mirror a resync is pointless, so md
+    // forgets the unclean shutdown (resync_offset = MaxSector).
+    r_.single_mirror = s.level == 1 && !s.roles_working.empty() && working_count(s.roles_working) == 1;
   }
 
   ReplayResult run() {
@@ -174,7 +177,7 @@ private:
     // llbitmap_state_machine asks for a sync only while the array is not
     // degraded; md's own resync after an unclean shutdown does not start on a
     // dirty degraded raid4/5/6 (or follows mdadm --force marking it clean).
-    const bool md_resync = s_.unclean && !r_.dirty_degraded;
+    const bool md_resync = s_.unclean && !r_.dirty_degraded && !r_.single_mirror;
     r_.sync_wanted = bitmap_wants || md_resync || s_.kind == SyncKind::requested || is_recovery(s_.kind);
   }
 

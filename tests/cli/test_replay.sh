@@ -46,27 +46,34 @@ expect_rc 0
 expect_out "Plan     : 0 ranges"
 expect_out "Total    : 0 chunks, 0 bytes"
 expect_out "End      : 3979 unwritten, 101 need_sync (after the daemon)"
-expect_out "Note     : degraded: the bitmap asks for no sync while the array is degraded"
+expect_out "2 of 2 roles working, treated as degraded"
+expect_out "Note     : raid1 with one mirror left: md does not resync it"
 [ "$(field 'j["synced_bytes"]' --degraded a.img b.img)" = 0 ] || fail "degraded json synced_bytes"
 [ "$(field 'j["sync_wanted"]' --degraded a.img b.img)" = False ] || fail "degraded json sync_wanted"
 [ "$(field 'j["counts"]["end"]["need_sync"]' --degraded a.img b.img)" = 101 ] || fail "degraded json end"
 
 # Degraded after an unclean shutdown (md resync_offset 0): md resyncs, but
 # what it can sync depends on the copies left (raid1/raid5/raid10_sync_request).
-# raid1 with one of two mirrors: the first chunk started (Syncing, Dirty at
-# Endsync), then no mirror to write: nothing synced.
+# raid1 with one of two mirrors: raid1_run forgets the unclean shutdown, no
+# sync at all; the reloaded states stay.
 "$LLBITMAP" create --level 1 --raid-disks 2 --degraded --size 256M --states 0-99:dirty,500:need_sync u1.img >/dev/null
 md_set_u64 u1.img 208 0
 run "$LLBITMAP" replay-resync u1.img
 expect_rc 0
 expect_out "1 of 2 roles working, degraded"
 expect_out "Total    : 0 chunks, 0 bytes"
-expect_out "End      : 3979 unwritten, 1 dirty, 100 need_sync (after the daemon)"
-expect_out "degraded raid1 with one mirror left"
-[ "$(field 'j["degraded_resync"]' u1.img)" = no-write-target ] || fail "raid1 1 of 2: degraded_resync"
-[ "$(field 'j["started_chunks"]' u1.img)" = 1 ] || fail "raid1 1 of 2: started_chunks"
+expect_out "End      : 3979 unwritten, 101 need_sync (after the daemon)"
+expect_out "raid1 with one mirror left: md does not resync it"
+[ "$(field 'j["single_mirror"]' u1.img)" = True ] || fail "raid1 1 of 2: single_mirror"
+[ "$(field 'j["started_chunks"]' u1.img)" = 0 ] || fail "raid1 1 of 2: started_chunks"
+# A check asked for starts one chunk and finds no mirror to write.
+[ "$(field 'j["degraded_resync"]' --requested u1.img)" = no-write-target ] || fail "raid1 1 of 2 check: degraded_resync"
+[ "$(field 'j["synced_bytes"]' --requested u1.img)" = 0 ] || fail "raid1 1 of 2 check: synced_bytes"
 # raid1 with two of three mirrors: the degraded rules (no coalescing, no daemon).
 "$LLBITMAP" create --level 1 --raid-disks 3 --degraded --size 256M --states 0-99:dirty,500:need_sync u3a.img u3b.img >/dev/null
+run "$LLBITMAP" replay-resync u3a.img u3b.img   # shut down cleanly: nothing asks for a sync
+expect_out "Note     : degraded: the bitmap asks for no sync while the array is degraded"
+expect_out "Total    : 0 chunks, 0 bytes"
 md_set_u64 u3a.img 208 0; md_set_u64 u3b.img 208 0
 run "$LLBITMAP" replay-resync u3a.img u3b.img
 expect_out "chunks 0-99: sectors 0-12799"

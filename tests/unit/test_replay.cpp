@@ -158,17 +158,27 @@ TEST(Replay, DegradedCleanArrayStartsNoSync) {
   EXPECT_EQ(r.end.of(State::Clean), 1u);
 }
 
-// raid1_sync_request: the bitmap's start_sync runs first, then no mirror to
-// write is found and the rest of the array is skipped.
-TEST(Replay, OneMirrorLeftStartsOneChunkAndSyncsNothing) {
-  const auto r = replay({C, N, U, N}, degraded_unclean(1, {true, false}));
+// raid1_run forgets an unclean shutdown when one mirror is left: no sync. A
+// check asked for does start: raid1_sync_request runs the bitmap's
+// start_sync first, then finds no mirror to write and skips the rest.
+TEST(Replay, OneMirrorLeftSyncsNothing) {
+  const auto unclean = replay({C, N, U, N}, degraded_unclean(1, {true, false}));
+  EXPECT_TRUE(unclean.single_mirror);
+  EXPECT_FALSE(unclean.sync_wanted);
+  EXPECT_EQ(unclean.started_chunks, 0u);
+  EXPECT_EQ(unclean.end.of(State::NeedSync), 2u);
+  ReplaySetup check;
+  check.degraded = true;
+  check.kind = SyncKind::requested;
+  check.roles_working = {true, false};
+  const auto r = replay({C, N, U, N}, check);
   EXPECT_TRUE(r.sync_wanted);
   EXPECT_EQ(r.degraded_resync, DegradedResync::no_write_target);
   EXPECT_EQ(r.synced_chunks, 0u);
   EXPECT_EQ(r.synced_bytes(), 0u);
-  EXPECT_EQ(r.started_chunks, 2u);  // chunk 0 (Clean: not syncing) and chunk 1
-  EXPECT_EQ(r.end.of(State::Dirty), 1u);     // chunk 1: Syncing, Dirty at Endsync
-  EXPECT_EQ(r.end.of(State::NeedSync), 1u);  // chunk 3 never reached
+  EXPECT_EQ(r.started_chunks, 1u);           // chunk 0: processed whatever Startsync gives, then nothing to write
+  EXPECT_EQ(r.end.of(State::NeedSync), 2u);  // never reached
+  EXPECT_EQ(r.end.of(State::Clean), 1u);
 }
 
 // raid5_run refuses a dirty degraded raid5; a clean one with a check asked

@@ -31,7 +31,7 @@ std::string_view sync_kind_name(SyncKind kind) noexcept;
 enum class DegradedResync : std::uint8_t {
   none,             // not degraded, or a recovery onto a member: the walk as usual
   degraded_rules,   // two copies remain (raid1 with two mirrors left, raid6 missing one): synced under the degraded rules
-  no_write_target,  // raid1 with one mirror left: the first chunk started, then the rest skipped; nothing written
+  no_write_target,  // raid1 with one mirror left, a check asked for: the first chunk started, the rest skipped
   not_started,      // raid4/5/6 missing max_degraded members: skipped before the bitmap is asked; nothing written
   two_copies_only,  // raid10: every chunk started, only the regions with two working copies synced
 };
@@ -87,6 +87,9 @@ struct ReplayResult {
   // to start it ("cannot start dirty degraded array"); mdadm --assemble --force
   // marks it clean first, so no resync follows either way.
   bool dirty_degraded = false;
+  // raid1 with one working mirror: raid1_run drops md's unclean mark, so
+  // only a check/repair asked for starts a sync (and finds nothing to write).
+  bool single_mirror = false;
   std::uint64_t started_chunks = 0;  // chunks the sync thread ran Startsync on (synced or not)
   std::optional<std::uint64_t> interrupt_chunk;
   std::uint64_t chunk_sectors = 0;
