@@ -94,6 +94,9 @@ void check_old_header_survives(const Member& m, const NewBitmap& nb) {
 void add_member_writes(WritePlan& plan, const Member& m, const NewBitmap& nb) {
   MemberPlan& mp = plan.member(m.device);
   mp.room = metadata_room(m);
+  mp.device_bytes = m.device_bytes;
+  // Without a bitmap the md superblock, written last, is what makes the new one count.
+  mp.partial_state = m.md.has_bitmap() ? MemberState::stale : MemberState::old_metadata;
   if (m.bitmap && m.bitmap->sb.magic == kBitmapMagic)
     plan.add(m.device, kMarkStale, m.bitmap->area_offset, stale_header_bytes(m.bitmap->sb));
   plan.add(m.device, kStateArea, nb.area_offset + kBitmapSuperBytes,
