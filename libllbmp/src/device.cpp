@@ -80,7 +80,7 @@ void FaultInjector::step(const std::string& device, const char* what) {
   ++steps_;
   if (signal_at_ != 0 && steps_ == signal_at_) std::raise(signal_);
   if (fail_at_ != 0 && steps_ == fail_at_)
-    throw Error(device, "", "", fmt::format("injected fault at {} {}", what, steps_));
+    throw InjectedFault(device, "", "", fmt::format("injected fault at {} {}", what, steps_));
 }
 
 Device::Device(Device&& other) noexcept { *this = std::move(other); }

@@ -180,20 +180,26 @@ void OpenedPlan::execute() {
     throw WriteStopped(Error("", "signal", signal_name(signals_.pending()), "interrupted before the first write: nothing written"),
                        outcomes(writes_done, writes_flushed), signals_.pending());
   for (std::size_t p = 0; p < plan_.phase_count(); ++p) {
+    std::optional<std::size_t> writing;  // the member a write is under way to
     try {
       for (std::size_t i = 0; i < plan_.members.size(); ++i) {
         const auto& m = plan_.members[i];
         if (p >= m.phases.size()) continue;
         for (const auto& w : m.phases[p]) {
-          ++writes_done[i];  // counted before: a failed write may have reached the device in part
+          writing = i;
           devices_[i].write(w.offset, w.bytes);
+          writing.reset();
+          ++writes_done[i];
         }
       }
       for (std::size_t i = 0; i < devices_.size(); ++i) {
         devices_[i].flush();
         writes_flushed[i] = writes_done[i];
       }
+    } catch (const InjectedFault& e) {
+      throw WriteStopped(e, outcomes(writes_done, writes_flushed), 0);
     } catch (const Error& e) {
+      if (writing) ++writes_done[*writing];  // a failed write may have reached the device in part
       throw WriteStopped(e, outcomes(writes_done, writes_flushed), 0);
     }
     // A signal during the phase lets it finish and be flushed: stop here.

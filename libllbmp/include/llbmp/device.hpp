@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "llbmp/error.hpp"
+
 namespace llbmp {
 
 // Counts writes and flushes across every device of one operation and throws
@@ -41,6 +43,12 @@ private:
   std::uint64_t signal_at_;
   int signal_;
   std::uint64_t steps_ = 0;
+};
+
+// What FaultInjector throws: the step fails before any byte of it reaches the device.
+class InjectedFault : public Error {
+public:
+  using Error::Error;
 };
 
 // While one is alive, SIGINT and SIGTERM are recorded instead of ending the
