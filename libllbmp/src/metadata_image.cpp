@@ -437,14 +437,18 @@ void verify_restores(const MetadataImage& image, const std::vector<Member>& memb
   }
 }
 
+void verify_saved_file(const std::string& path, const MetadataImage& image, const std::vector<Member>& members) {
+  const MetadataImage back = load_metadata_image(path);
+  if (back.members.size() != image.members.size() ||
+      !std::equal(back.members.begin(), back.members.end(), image.members.begin(), same_saved))
+    throw Error(path, "backup", "", "reads back different from what was saved");
+  verify_restores(back, members);
+}
+
 void save_verified_backup(const std::string& path, const MetadataImage& image, const std::vector<Member>& members) {
   save_metadata_image(path, image);
   try {
-    const MetadataImage back = load_metadata_image(path);
-    if (back.members.size() != image.members.size() ||
-        !std::equal(back.members.begin(), back.members.end(), image.members.begin(), same_saved))
-      throw Error(path, "backup", "", "reads back different from what was saved");
-    verify_restores(back, members);
+    verify_saved_file(path, image, members);
   } catch (const Error& e) {
     std::error_code ec;
     std::filesystem::remove(path, ec);

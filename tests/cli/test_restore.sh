@@ -30,7 +30,7 @@ for md in 1.0 1.1 1.2; do
     ctx="metadata $md raid$level"
 
     # dump --save, change the bitmap, restore: the member byte for byte as saved.
-    run "$LLBITMAP" dump --save m0.llbmp m0.img; expect_rc 0
+    run "$LLBITMAP" dump --save m0.llbmp m0.img; expect_rc 0; expect_out "m0.llbmp: read back and verified"
     run "$LLBITMAP" edit --set-state 0-99:need_sync "${members[@]}"; expect_rc 0
     run "$LLBITMAP" restore m0.llbmp m0.img; expect_rc 0; expect_out "m0.img: got the metadata of m0.img"
     cmp -s m0.img m0.img.orig || fail "$ctx: dump --save did not restore m0.img"

@@ -109,6 +109,9 @@ RestorePlan plan_restore(const MetadataImage& image, const std::vector<RestoreTa
 // Checks that restoring `image` onto the members it was saved from would be
 // accepted and would write back every saved byte (replayed in memory).
 void verify_restores(const MetadataImage& image, const std::vector<Member>& members);
+// Reads a saved file back, compares it byte for byte with `image` and
+// verify_restores it; throws Error on the first difference.
+void verify_saved_file(const std::string& path, const MetadataImage& image, const std::vector<Member>& members);
 // Saves a backup to a new file, reads it back, compares it byte for byte and
 // verify_restores it; on any failure removes the file and throws.
 void save_verified_backup(const std::string& path, const MetadataImage& image, const std::vector<Member>& members);
