@@ -237,7 +237,15 @@ void write_member_images(const ImageSpec& spec, const std::vector<std::string>& 
   for (const auto& path : paths)
     if (std::filesystem::exists(path))
       throw Error(path, "device", path, "exists already: member images are only written to new files");
-  for (std::size_t i = 0; i < paths.size(); ++i) write_member_image(paths[i], members[i], spec.array.member_bytes);
+  // All or none: a file that cannot be written takes the ones already made with it.
+  std::size_t made = 0;
+  try {
+    for (; made < paths.size(); ++made) write_member_image(paths[made], members[made], spec.array.member_bytes);
+  } catch (const Error&) {
+    std::error_code ec;
+    for (std::size_t i = 0; i <= made && i < paths.size(); ++i) std::filesystem::remove(paths[i], ec);
+    throw;
+  }
 }
 
 }  // namespace llbmp

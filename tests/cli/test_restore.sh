@@ -84,6 +84,15 @@ for cmd in "edit --backup-file busy.llbmp --set-state 0:dirty" "convert --to cla
   same_as orig m0.img m1.img
 done
 losetup -d "$rw" "$ro"
+# Through loop devices, given in the other order: each gets its own member back.
+"$LLBITMAP" edit --set-state 0-99:dirty m0.img m1.img >/dev/null
+l0=$(loop_attach m0.img); l1=$(loop_attach m1.img)
+run "$LLBITMAP" restore pair.llbmp "$l1" "$l0"; expect_rc 0
+expect_out "$l1: got the metadata of m1.img"; expect_out "$l0: got the metadata of m0.img"
+run "$LLBITMAP" dump --save l0.llbmp "$l0"; expect_rc 0; expect_out "read back and verified"
+run "$LLBITMAP" restore l0.llbmp "$l1"; expect_rc 1; expect_err "matches no saved member"
+losetup -d "$l0" "$l1"
+same_as orig m0.img m1.img
 
 # A signal half-way: the phase it came in is finished and flushed, stderr says
 # what each member holds and how to undo; the undo gives the members back.
