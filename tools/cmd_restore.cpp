@@ -50,8 +50,13 @@ int run_restore(const RestoreArgs& a) {
   // Every target opened (and the new images created) before the first write to any.
   llbmp::OpenedPlan opened(plan.writes, fault_injector_from_env());
   std::vector<std::string> in_order;
-  for (const auto& as : plan.assignments) in_order.push_back(as.target.path);
-  execute_reporting(opened, "finish with: " + restore_command(a.file, in_order) + (a.force ? " --force" : ""));
+  bool creates = false;
+  for (const auto& as : plan.assignments) {
+    in_order.push_back(as.target.path);
+    creates = creates || as.target.create;
+  }
+  // A new image cut short has no md superblock yet: finishing it needs --force.
+  execute_reporting(opened, "finish with: " + restore_command(a.file, in_order) + (a.force || creates ? " --force" : ""));
   for (const auto& as : plan.assignments) print_assignment(image, as, false);  // only once written and flushed
   return kExitOk;
 }

@@ -126,6 +126,13 @@ run env LLBITMAP_SIGNAL_AT=1 "$LLBITMAP" restore pair.llbmp m1.img m0.img; expec
 expect_err "finish with: llbitmap restore pair.llbmp m1.img m0.img"
 run "$LLBITMAP" restore pair.llbmp m1.img m0.img; expect_rc 0
 same_as orig m0.img m1.img
+# Into a new image: the command it gives finishes it too (the image has no md superblock yet).
+rm -f half.img
+run env LLBITMAP_SIGNAL_AT=1 "$LLBITMAP" restore pair.llbmp half.img m0.img; expect_rc 1
+expect_err "finish with: llbitmap restore pair.llbmp half.img m0.img --force"
+run "$LLBITMAP" restore pair.llbmp half.img m0.img --force; expect_rc 0
+cmp -s half.img m1.img.orig || fail "the finished restore did not give half.img m1's metadata"
+same_as orig m0.img
 # A failure at the first write changes nothing and says so.
 run env LLBITMAP_FAULT_AT=1 "$LLBITMAP" create --force m0.img m1.img; expect_rc 1
 expect_err "m0.img: left old"; expect_err "m1.img: left old"; expect_err "nothing was written"
