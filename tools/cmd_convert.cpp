@@ -52,12 +52,15 @@ int run_convert(const ConvertArgs& a) {
     return kExitOk;
   }
   Progress progress("convert", a.quiet);
+  // Every member opened and checked before the backup is taken from it and before any write.
+  llbmp::OpenedPlan opened(plan.writes, fault_injector_from_env());
+  std::string undo;
   if (!a.backup_file.empty()) {
     progress.update(0, members.size(), "backup to " + a.backup_file);
-    save_backup(a.backup_file, members, plan.writes);
+    undo = save_backup(a.backup_file, opened, members);
   }
   progress.update(0, members.size(), fmt::format("writing {} phases to {} members", plan.writes.phase_count(), members.size()));
-  llbmp::execute_plan(plan.writes, fault_injector_from_env());
+  execute_reporting(opened, undo);
   progress.clear();
   print_result(plan, o, a);  // only once written: a refusal at open leaves no success line
   return kExitOk;

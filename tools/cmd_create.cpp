@@ -72,13 +72,15 @@ int run_on_members(const CreateArgs& a) {
   const auto options = create_options(a);
   const auto members = llbmp::load_array_members(a.devices);
   const auto plan = llbmp::plan_create(members, options);
-  for (const auto& nb : plan.bitmaps) print_bitmap(nb, a.dry_run);
   if (a.dry_run) {
+    for (const auto& nb : plan.bitmaps) print_bitmap(nb, true);
     print_plan(plan.writes);
     print_dry_run_end();
     return kExitOk;
   }
-  llbmp::execute_plan(plan.writes, fault_injector_from_env());
+  llbmp::OpenedPlan opened(plan.writes, fault_injector_from_env());
+  execute_reporting(opened, {});
+  for (const auto& nb : plan.bitmaps) print_bitmap(nb, false);  // only once written and flushed
   return kExitOk;
 }
 

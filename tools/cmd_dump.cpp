@@ -144,6 +144,13 @@ int run_dump(const DumpOptions& opt) {
     std::uint64_t bytes = 0;
     for (const auto& r : image.members.front().ranges) bytes += r.bytes.size();
     fmt::print("{}: saved {} bytes of metadata in {} range(s) to {}\n", m.device, bytes, image.members.front().ranges.size(), opt.save);
+    // Kept either way (a bug report needs it), but a save that would not restore says so.
+    try {
+      llbmp::verify_saved_file(opt.save, image, {m});
+    } catch (const llbmp::Error& e) {
+      throw llbmp::Error(e.device(), e.field(), e.value(), fmt::format("{}: {} is kept for a bug report but cannot be restored", e.message(), opt.save));
+    }
+    fmt::print("{}: read back and verified: llbitmap restore {} {} puts it back\n", opt.save, opt.save, m.device);
     return kExitOk;
   }
   const bool decoded = m.bitmap && (m.bitmap->lockless || m.bitmap->classic);

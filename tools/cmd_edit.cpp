@@ -101,8 +101,10 @@ int run_edit(const EditArgs& a) {
     print_dry_run_end(a.backup_file);
     return kExitOk;
   }
-  if (!a.backup_file.empty()) save_backup(a.backup_file, members, plan.writes);
-  llbmp::execute_plan(plan.writes, fault_injector_from_env());
+  // Every member opened and checked before the backup is taken from it and before any write.
+  llbmp::OpenedPlan opened(plan.writes, fault_injector_from_env());
+  const std::string undo = a.backup_file.empty() ? std::string() : save_backup(a.backup_file, opened, members);
+  execute_reporting(opened, undo);
   print_edits(plan, s, false);  // only once written: a refusal at open leaves no success line
   return kExitOk;
 }

@@ -196,7 +196,8 @@ int run_replay(const ReplayArgs& a) {
   else print_text(result, a);
   if (!a.commit) return kExitOk;
   const auto plan = llbmp::plan_replay_commit(members, result);
-  llbmp::execute_plan(plan, fault_injector_from_env());
+  llbmp::OpenedPlan opened(plan, fault_injector_from_env());
+  execute_reporting(opened, {});
   if (a.format != "json") fmt::print("Committed: the end state written to {} member{}\n", members.size(), members.size() == 1 ? "" : "s");
   return kExitOk;
 }

@@ -18,36 +18,46 @@ struct RestoreArgs {
   bool force = false, dry_run = false;
 };
 
+std::string saved_names(const llbmp::MetadataImage& image) {
+  std::string names;
+  for (const auto& m : image.members) names += (names.empty() ? "" : " ") + m.device;
+  return names;
+}
+
+void print_assignment(const llbmp::MetadataImage& image, const llbmp::RestoreAssignment& as, bool dry_run) {
+  const auto& saved = image.members[as.saved];
+  fmt::print("{}: {} the metadata of {} ({} bytes{}){}\n", as.target.path, dry_run ? "would get" : "got", saved.device,
+             saved.device_bytes, as.target.create ? ", a new sparse image" : "",
+             as.across_devices ? fmt::format(" (--force: restored across devices; saved member: {})",
+                                             llbmp::saved_identity(saved).describe())
+                               : "");
+}
+
 int run_restore(const RestoreArgs& a) {
   const auto image = llbmp::load_metadata_image(a.file);
   if (a.targets.size() != image.members.size())
-    throw UsageError(fmt::format("{} holds {} member(s): give as many targets, in the same order ({})", a.file, image.members.size(),
-                                 [&] {
-                                   std::string names;
-                                   for (const auto& m : image.members) names += (names.empty() ? "" : " ") + m.device;
-                                   return names;
-                                 }()));
-  std::vector<llbmp::WritePlan> plans;
+    throw UsageError(fmt::format("{} holds {} member(s): give one target for each ({}), in any order", a.file, image.members.size(),
+                                 saved_names(image)));
   std::vector<llbmp::RestoreTarget> targets;
-  for (std::size_t i = 0; i < a.targets.size(); ++i) {
-    targets.push_back({a.targets[i], !std::filesystem::exists(a.targets[i])});
-    plans.push_back(llbmp::plan_restore(image.members[i], targets.back(), a.force));
-  }
-  for (std::size_t i = 0; i < plans.size(); ++i) {
-    const auto& saved = image.members[i];
-    fmt::print("{}: {} the metadata of {} ({} bytes{})\n", targets[i].path, a.dry_run ? "would get" : "gets", saved.device,
-               saved.device_bytes, targets[i].create ? ", a new sparse image" : "");
-    if (a.dry_run) print_plan(plans[i]);
-  }
+  for (const auto& t : a.targets) targets.push_back({t, !std::filesystem::exists(t)});
+  const auto plan = llbmp::plan_restore(image, targets, a.force);
   if (a.dry_run) {
+    for (const auto& as : plan.assignments) print_assignment(image, as, true);
+    print_plan(plan.writes);
     print_dry_run_end();
     return kExitOk;
   }
-  const auto faults = fault_injector_from_env();
-  for (std::size_t i = 0; i < plans.size(); ++i) {
-    if (targets[i].create) llbmp::Device::create_image(targets[i].path, image.members[i].device_bytes);
-    llbmp::execute_plan(plans[i], faults);
+  // Every target opened (and the new images created) before the first write to any.
+  llbmp::OpenedPlan opened(plan.writes, fault_injector_from_env());
+  std::vector<std::string> in_order;
+  bool creates = false;
+  for (const auto& as : plan.assignments) {
+    in_order.push_back(as.target.path);
+    creates = creates || as.target.create;
   }
+  // A new image cut short has no md superblock yet: finishing it needs --force.
+  execute_reporting(opened, "finish with: " + restore_command(a.file, in_order) + (a.force || creates ? " --force" : ""));
+  for (const auto& as : plan.assignments) print_assignment(image, as, false);  // only once written and flushed
   return kExitOk;
 }
 
@@ -57,8 +67,11 @@ Runner add_restore(CLI::App& app) {
   auto a = std::make_shared<RestoreArgs>();
   auto* cmd = app.add_subcommand("restore", "Write metadata saved by dump --save or convert --backup-file back");
   cmd->add_option("file", a->file, "The metadata image")->required();
-  cmd->add_option("targets", a->targets, "One device or image file per saved member (a missing file is created sparse)")->required();
-  cmd->add_flag("--force", a->force, "Restore onto a target of another size or array");
+  cmd->add_option("targets", a->targets,
+                  "One device or image file per saved member, in any order: each gets the member it matches by array "
+                  "uuid, device uuid and role (a missing file is created sparse)")
+      ->required();
+  cmd->add_flag("--force", a->force, "Restore across devices (onto targets that are not the saved members) or sizes");
   cmd->add_flag("--dry-run,-n", a->dry_run, "Print the writes; write nothing");
   cmd->footer("Example:\n  llbitmap restore md0-classic.llbmp /dev/sdb1 /dev/sdc1\n  llbitmap restore sdb1.llbmp copy-of-sdb1.img");
   return [a] { return run_restore(*a); };

@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
+#include <csignal>
 #include <cstdlib>
+#include <string_view>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,18 +18,41 @@
 #include "llbmp/copy_choice.hpp"
 #include "llbmp/device.hpp"
 #include "llbmp/metadata_image.hpp"
+#include "llbmp/state_spec.hpp"
+#include "llbmp/write_plan.hpp"
 #include "llbmp/write_common.hpp"
 
 namespace llbitmap::cli {
 
-// LLBITMAP_FAULT_AT=k stops the operation at its k-th write or flush.
+// For the crash-safety tests: LLBITMAP_FAULT_AT=k stops the operation at its
+// k-th write or flush; LLBITMAP_SIGNAL_AT=k[:INT|:TERM] sends the process
+// SIGTERM (or SIGINT) just before its k-th write or flush.
 inline std::shared_ptr<llbmp::FaultInjector> fault_injector_from_env() {
-  const char* at = std::getenv("LLBITMAP_FAULT_AT");
-  if (at == nullptr || *at == '\0') return nullptr;
-  char* end = nullptr;
-  const unsigned long long k = std::strtoull(at, &end, 10);
-  if (*end != '\0') throw UsageError(fmt::format("LLBITMAP_FAULT_AT={}: not a number", at));
-  return std::make_shared<llbmp::FaultInjector>(k);
+  const auto step_from = [](const char* name, std::string_view text) {
+    const auto k = llbmp::parse_unsigned(text);
+    if (!k) throw UsageError(fmt::format("{}={}: not a number", name, text));
+    return *k;
+  };
+  const char* fail = std::getenv("LLBITMAP_FAULT_AT");
+  const char* signal = std::getenv("LLBITMAP_SIGNAL_AT");
+  const bool has_fail = fail != nullptr && *fail != '\0';
+  const bool has_signal = signal != nullptr && *signal != '\0';
+  if (!has_fail && !has_signal) return nullptr;
+  const std::uint64_t fail_at = has_fail ? step_from("LLBITMAP_FAULT_AT", fail) : 0;
+  std::uint64_t signal_at = 0;
+  int signal_number = SIGTERM;
+  if (has_signal) {
+    std::string_view text = signal;
+    const auto colon = text.find(':');
+    if (colon != std::string_view::npos) {
+      const auto name = text.substr(colon + 1);
+      if (name == "INT") signal_number = SIGINT;
+      else if (name != "TERM") throw UsageError(fmt::format("LLBITMAP_SIGNAL_AT={}: the signal is INT or TERM", text));
+      text = text.substr(0, colon);
+    }
+    signal_at = step_from("LLBITMAP_SIGNAL_AT", text);
+  }
+  return std::make_shared<llbmp::FaultInjector>(fail_at, signal_at, signal_number);
 }
 
 // --member DEV / --merge worst: which copy of the bitmap to read when the
@@ -63,14 +88,44 @@ inline std::string copy_source_line(const std::string& source, std::size_t copie
                      disagreeing_chunks == 1 ? "" : "s", defaulted ? ": --member DEV or --merge worst choose another copy" : "");
 }
 
-// --backup-file: saves what the plan rewrites on every member it writes, then
-// says how to undo. Refuses an existing file (a backup is never overwritten).
-inline void save_backup(const std::string& path, const std::vector<llbmp::Member>& members, const llbmp::WritePlan& plan) {
-  const auto image = llbmp::capture_before(members, plan);
-  llbmp::save_metadata_image(path, image);
-  fmt::print("backup: {} (undo with: llbitmap restore {}", path, path);
-  for (const auto& m : image.members) fmt::print(" {}", m.device);
-  fmt::print(")\n");
+inline std::string restore_command(const std::string& file, const std::vector<std::string>& targets) {
+  std::string out = "llbitmap restore " + file;
+  for (const auto& t : targets) out += " " + t;
+  return out;
+}
+
+// --backup-file: saves what the plan rewrites on every member it writes, read
+// from the devices the plan holds open, verifies that it reads back and
+// restores, then says how to undo. Refuses an existing file (a backup is never
+// overwritten). Returns the line that says how to undo.
+inline std::string save_backup(const std::string& path, const llbmp::OpenedPlan& opened, const std::vector<llbmp::Member>& members) {
+  const auto image = llbmp::capture_before(opened, members);
+  llbmp::save_verified_backup(path, image, members);
+  std::vector<std::string> devices;
+  for (const auto& m : image.members) devices.push_back(m.device);
+  const auto undo = restore_command(path, devices);
+  fmt::print("backup: {} (read back and verified; undo with: {})\n", path, undo);
+  return "undo with: " + undo;
+}
+
+// Writes an opened plan. When writing stops half-way (a failed write, SIGINT
+// or SIGTERM) says on stderr what each member was left holding and how to get
+// back (`recovery`, e.g. "undo with: llbitmap restore ..."; empty: no backup),
+// then lets the error through to main.
+inline void execute_reporting(llbmp::OpenedPlan& opened, const std::string& recovery) {
+  try {
+    opened.execute();
+  } catch (const llbmp::WriteStopped& stopped) {
+    for (const auto& o : stopped.outcomes())
+      fmt::print(stderr, "{}: left {}{}\n", o.device, llbmp::member_state_name(o.state),
+                 o.state == llbmp::MemberState::stale ? " (md resyncs every chunk unless it is restored)" : "");
+    const bool changed = std::any_of(stopped.outcomes().begin(), stopped.outcomes().end(),
+                                     [](const llbmp::MemberOutcome& o) { return o.state != llbmp::MemberState::old_metadata; });
+    if (!changed) fmt::print(stderr, "nothing was written\n");
+    else if (!recovery.empty()) fmt::print(stderr, "{}\n", recovery);
+    else fmt::print(stderr, "no backup was saved (--backup-file): nothing to restore from\n");
+    throw;
+  }
 }
 
 inline void print_plan(const llbmp::WritePlan& plan) {

@@ -94,6 +94,9 @@ void check_old_header_survives(const Member& m, const NewBitmap& nb) {
 void add_member_writes(WritePlan& plan, const Member& m, const NewBitmap& nb) {
   MemberPlan& mp = plan.member(m.device);
   mp.room = metadata_room(m);
+  mp.device_bytes = m.device_bytes;
+  // Without a bitmap the md superblock, written last, is what makes the new one count.
+  mp.partial_state = m.md.has_bitmap() ? MemberState::stale : MemberState::old_metadata;
   if (m.bitmap && m.bitmap->sb.magic == kBitmapMagic)
     plan.add(m.device, kMarkStale, m.bitmap->area_offset, stale_header_bytes(m.bitmap->sb));
   plan.add(m.device, kStateArea, nb.area_offset + kBitmapSuperBytes,
@@ -234,7 +237,15 @@ void write_member_images(const ImageSpec& spec, const std::vector<std::string>& 
   for (const auto& path : paths)
     if (std::filesystem::exists(path))
       throw Error(path, "device", path, "exists already: member images are only written to new files");
-  for (std::size_t i = 0; i < paths.size(); ++i) write_member_image(paths[i], members[i], spec.array.member_bytes);
+  // All or none: a file that cannot be written takes the ones already made with it.
+  std::size_t made = 0;
+  try {
+    for (; made < paths.size(); ++made) write_member_image(paths[made], members[made], spec.array.member_bytes);
+  } catch (const Error&) {
+    std::error_code ec;
+    for (std::size_t i = 0; i <= made && i < paths.size(); ++i) std::filesystem::remove(paths[i], ec);
+    throw;
+  }
 }
 
 }  // namespace llbmp

@@ -1,6 +1,7 @@
 #include "llbmp/device.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -39,10 +41,46 @@ std::string errno_text(int error) { return std::strerror(error); }
 
 }  // namespace
 
+// The one piece of global mutable state in the library, an exception to the
+// rule: a signal handler can reach nothing else. Only SignalDeferral sets it
+// up and reads it.
+namespace {
+volatile std::sig_atomic_t g_deferred_signal = 0;
+void record_signal(int signal) { g_deferred_signal = signal; }
+}  // namespace
+
+struct SignalDeferral::Saved {
+  struct sigaction interrupt {};
+  struct sigaction terminate {};
+};
+
+SignalDeferral::SignalDeferral() : saved_(std::make_unique<Saved>()) {
+  g_deferred_signal = 0;
+  struct sigaction action {};
+  action.sa_handler = record_signal;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGINT, &action, &saved_->interrupt);
+  ::sigaction(SIGTERM, &action, &saved_->terminate);
+}
+
+SignalDeferral::~SignalDeferral() {
+  ::sigaction(SIGINT, &saved_->interrupt, nullptr);
+  ::sigaction(SIGTERM, &saved_->terminate, nullptr);
+}
+
+int SignalDeferral::pending() const noexcept { return g_deferred_signal; }
+
+std::string signal_name(int signal) {
+  if (signal == SIGINT) return "SIGINT";
+  if (signal == SIGTERM) return "SIGTERM";
+  return fmt::format("signal {}", signal);
+}
+
 void FaultInjector::step(const std::string& device, const char* what) {
   ++steps_;
+  if (signal_at_ != 0 && steps_ == signal_at_) std::raise(signal_);
   if (fail_at_ != 0 && steps_ == fail_at_)
-    throw Error(device, "", "", fmt::format("injected fault at {} {}", what, steps_));
+    throw InjectedFault(device, "", "", fmt::format("injected fault at {} {}", what, steps_));
 }
 
 Device::Device(Device&& other) noexcept { *this = std::move(other); }
@@ -110,6 +148,9 @@ Device Device::open_for_write(const std::string& path, std::shared_ptr<FaultInje
     if (!holders.empty())
       throw Error(path, "holders", holders.front(), "device is in use; stop the array first");
     device.open_common(path, O_RDWR | O_EXCL);
+    int read_only = 0;
+    if (::ioctl(device.fd_, BLKROGET, &read_only) != 0) throw Error(path, "", "", "BLKROGET: " + errno_text(errno));
+    if (read_only != 0) throw Error(path, "", "", "read-only block device: it cannot be written");
   } else {
     device.open_common(path, O_RDWR);
   }

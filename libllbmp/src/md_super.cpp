@@ -216,6 +216,19 @@ MdSuperblock decode_md_superblock(std::span<const std::uint8_t> b, const std::st
   const std::size_t roles = std::min<std::size_t>(sb.max_dev, (b.size() - kFixedBytes) / 2);
   sb.dev_roles.reserve(roles);
   for (std::size_t i = 0; i < roles; ++i) sb.dev_roles.push_back(field<std::uint16_t>(b, kFixedBytes + 2 * i));
+  // The superblock records where it lies: 0 is 1.1, 8 is 1.2, anything else 1.0
+  // (md_superblock_at checks that against the place it was read from).
+  sb.minor_version = sb.super_offset == 0 ? 1 : sb.super_offset == 8 ? 2 : 0;
+  return sb;
+}
+
+std::optional<MdSuperblock> md_superblock_at(std::span<const std::uint8_t> bytes, int minor_version,
+                                             std::uint64_t device_bytes, const std::string& device) {
+  const auto sector = md_superblock_sector(minor_version, device_bytes);
+  if (!sector || bytes.size() < kFixedBytes || load_le<std::uint32_t>(bytes, 0) != kMdMagic) return std::nullopt;
+  MdSuperblock sb = decode_md_superblock(bytes, device);
+  if (sb.major_version != 1 || sb.super_offset != *sector) return std::nullopt;
+  sb.minor_version = minor_version;
   return sb;
 }
 
@@ -338,11 +351,9 @@ LocatedMdSuperblock find_md_superblock(const Device& device) {
     const auto sector = md_superblock_sector(minor, device.size_bytes());
     if (!sector || *sector * 512 + kMdSuperblockRead > device.size_bytes()) continue;
     auto raw = device.read(*sector * 512, kMdSuperblockRead);
-    if (load_le<std::uint32_t>(raw, 0) != kMdMagic) continue;
-    auto sb = decode_md_superblock(raw, device.path());
-    if (sb.major_version != 1 || sb.super_offset != *sector) continue;
-    sb.minor_version = minor;
-    return {std::move(sb), std::move(raw)};
+    auto sb = md_superblock_at(raw, minor, device.size_bytes(), device.path());
+    if (!sb) continue;
+    return {std::move(*sb), std::move(raw)};
   }
   if (looks_like_090(device))
     throw Error(device.path(), "md.major_version", "0",

@@ -131,7 +131,9 @@ std::vector<ByteRange> merge_ranges(std::vector<ByteRange> ranges) {
   return out;
 }
 
-// The saved md superblock: the first slot location whose bytes decode.
+// The saved md superblock and its byte offset: the first v1.x location (1.2,
+// 1.1, 1.0, as on a device) whose saved bytes hold the md magic and a
+// super_offset naming that location.
 std::optional<std::pair<MdSuperblock, std::uint64_t>> saved_md(const SavedMember& m) {
   for (const int minor : {2, 1, 0}) {
     const auto sector = md_superblock_sector(minor, m.device_bytes);
@@ -139,14 +141,17 @@ std::optional<std::pair<MdSuperblock, std::uint64_t>> saved_md(const SavedMember
     const std::uint64_t at = *sector * 512;
     for (const auto& r : m.ranges) {
       if (at < r.offset || at + kMdSlotBytes > r.offset + r.bytes.size()) continue;
-      try {
-        MdSuperblock md = decode_md_superblock(std::span(r.bytes).subspan(at - r.offset, kMdSlotBytes), m.device);
-        if (md.minor_version == minor) return std::make_pair(md, at);
-      } catch (const Error&) {
-      }
+      const auto md = md_superblock_at(std::span(r.bytes).subspan(at - r.offset, kMdSlotBytes), minor, m.device_bytes, m.device);
+      if (md) return std::make_pair(*md, at);
     }
   }
   return std::nullopt;
+}
+
+std::pair<MdSuperblock, std::uint64_t> require_saved_md(const SavedMember& m) {
+  auto md = saved_md(m);
+  if (!md) throw Error(m.device, "md", "none", "the saved member holds no md v1.x superblock at its place");
+  return std::move(*md);
 }
 
 // Adds the bytes of `range` that fall inside [first, end) to `phase`.
@@ -162,6 +167,11 @@ void add_piece(WritePlan& plan, const std::string& device, std::size_t phase, co
 }  // namespace
 
 SavedMember capture_member(const Member& member, const std::vector<ByteRange>& extra) {
+  const Device dev = Device::open_for_read(member.device);
+  return capture_member(dev, member, extra);
+}
+
+SavedMember capture_member(const Device& dev, const Member& member, const std::vector<ByteRange>& extra) {
   std::vector<ByteRange> ranges = extra;
   ranges.push_back({member.md.super_offset * 512, kMdSlotBytes});
   if (member.bitmap) {
@@ -170,7 +180,6 @@ SavedMember capture_member(const Member& member, const std::vector<ByteRange>& e
     ranges.push_back({member.bitmap->area_offset, std::min(length, member.bitmap->room_bytes)});
   }
   for (auto& r : ranges) r.length = std::min(r.length, member.device_bytes - std::min(r.offset, member.device_bytes));
-  const Device dev = Device::open_for_read(member.device);
   SavedMember out;
   out.device = member.device;
   out.device_bytes = dev.size_bytes();
@@ -178,11 +187,11 @@ SavedMember capture_member(const Member& member, const std::vector<ByteRange>& e
   return out;
 }
 
-MetadataImage capture_before(const std::vector<Member>& members, const WritePlan& plan) {
+MetadataImage capture_before(const OpenedPlan& opened, const std::vector<Member>& members) {
   MetadataImage image;
   for (const auto& m : members) {
-    const auto ranges = plan.ranges_of(m.device);
-    if (!ranges.empty()) image.members.push_back(capture_member(m, ranges));
+    const auto ranges = opened.plan().ranges_of(m.device);
+    if (!ranges.empty()) image.members.push_back(capture_member(opened.device(m.device), m, ranges));
   }
   return image;
 }
@@ -252,45 +261,34 @@ MetadataImage load_metadata_image(const std::string& path) {
   return decode_metadata_image(in.read(0, in.size_bytes()), path);
 }
 
-WritePlan plan_restore(const SavedMember& saved, const RestoreTarget& target, bool force) {
-  enum Phase : std::size_t { kMarkStale, kBody, kBitmapHeader, kMdSuper };
-  const auto md = saved_md(saved);
-  if (!md) throw Error(saved.device, "md", "none", "the saved member holds no md superblock");
-  const MdSuperblock& sb = md->first;
+namespace {
+
+enum RestorePhase : std::size_t { kMarkStale, kBody, kBitmapHeader, kMdSuper };
+
+WritePlan restore_plan_frame() {
+  WritePlan plan;
+  plan.phase_names = {"mark the target's bitmap stale", "write the saved areas", "write the saved bitmap header",
+                      "write the saved md superblock"};
+  return plan;
+}
+
+// The writes that put `saved` onto `target`: its bitmap (if any) marked
+// STALE, the saved ranges, then the bitmap header and the md superblock last.
+MemberPlan& add_restore_writes(WritePlan& plan, const SavedMember& saved, const std::string& target,
+                               const std::optional<Member>& current) {
+  const auto [sb, md_at] = require_saved_md(saved);
   const std::uint64_t data_first = sb.data_offset * 512;
   const std::uint64_t data_end = (sb.data_offset + sb.data_size) * 512;
   for (const auto& r : saved.ranges)
     if (r.offset < data_end && data_first < r.offset + r.bytes.size())
       throw Error(saved.device, "range.offset", std::to_string(r.offset),
                   fmt::format("reaches the data area (bytes {}..{}): not restored", data_first, data_end));
-
-  WritePlan plan;
-  plan.phase_names = {"mark the target's bitmap stale", "write the saved areas", "write the saved bitmap header",
-                      "write the saved md superblock"};
-  MemberPlan& mp = plan.member(target.path);
+  MemberPlan& mp = plan.member(target);
   for (const auto& r : saved.ranges) mp.room.push_back({r.offset, r.bytes.size()});
-  if (!target.create) {
-    const Device dev = Device::open_for_read(target.path);
-    if (dev.size_bytes() != saved.device_bytes && !force)
-      throw Error(target.path, "size", std::to_string(dev.size_bytes()),
-                  fmt::format("differs from the saved {} bytes of {} (--force restores anyway)", saved.device_bytes, saved.device));
-    std::optional<Member> current;
-    try {
-      current = load_member(dev);
-    } catch (const Error&) {
-      if (!force) throw Error(target.path, "md", "none", "the target has no md superblock (--force restores anyway)");
-    }
-    if (current) {
-      if (current->md.set_uuid != sb.set_uuid && !force)
-        throw Error(target.path, "md.set_uuid", format_uuid(current->md.set_uuid),
-                    fmt::format("differs from the saved array {} (--force restores anyway)", format_uuid(sb.set_uuid)));
-      if (current->bitmap) {
-        for (const auto& r : metadata_room(*current)) mp.room.push_back(r);
-        plan.add(target.path, kMarkStale, current->bitmap->area_offset, stale_header_bytes(current->bitmap->sb));
-      }
-    }
+  if (current && current->bitmap) {
+    for (const auto& r : metadata_room(*current)) mp.room.push_back(r);
+    plan.add(target, kMarkStale, current->bitmap->area_offset, stale_header_bytes(current->bitmap->sb));
   }
-  const std::uint64_t md_at = md->second;
   const std::optional<std::uint64_t> header_at =
       sb.has_bitmap() && sb.bitmap_area_offset_bytes() >= 0 ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(sb.bitmap_area_offset_bytes()))
                                                           : std::nullopt;
@@ -301,16 +299,161 @@ WritePlan plan_restore(const SavedMember& saved, const RestoreTarget& target, bo
     std::sort(cuts.begin(), cuts.end());
     std::uint64_t from = r.offset;
     for (const auto& [lo, hi] : cuts) {
-      add_piece(plan, target.path, kBody, r, from, lo);
+      add_piece(plan, target, kBody, r, from, lo);
       from = std::max(from, hi);
     }
-    add_piece(plan, target.path, kBody, r, from, r.offset + r.bytes.size());
-    if (header_at) add_piece(plan, target.path, kBitmapHeader, r, *header_at, *header_at + kBitmapSuperBytes);
-    add_piece(plan, target.path, kMdSuper, r, md_at, md_at + kMdSlotBytes);
+    add_piece(plan, target, kBody, r, from, r.offset + r.bytes.size());
+    if (header_at) add_piece(plan, target, kBitmapHeader, r, *header_at, *header_at + kBitmapSuperBytes);
+    add_piece(plan, target, kMdSuper, r, md_at, md_at + kMdSlotBytes);
   }
-  drop_empty_phases(plan);
-  check_plan(plan);
-  return plan;
+  return mp;
+}
+
+std::optional<Member> try_load(const std::string& path) {
+  try {
+    return load_member(path);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
+std::string describe_target(const std::optional<Member>& current) {
+  return current ? identity_of(current->md).describe() : std::string("it has no md superblock");
+}
+
+bool same_saved(const SavedMember& a, const SavedMember& b) {
+  if (a.device != b.device || a.device_bytes != b.device_bytes || a.ranges.size() != b.ranges.size()) return false;
+  for (std::size_t i = 0; i < a.ranges.size(); ++i)
+    if (a.ranges[i].offset != b.ranges[i].offset || a.ranges[i].bytes != b.ranges[i].bytes) return false;
+  return true;
+}
+
+}  // namespace
+
+MemberIdentity identity_of(const MdSuperblock& sb) { return {sb.set_uuid, sb.device_uuid, sb.role()}; }
+
+std::string MemberIdentity::describe() const {
+  const std::string role_text = !role                 ? std::string("no role")
+                                : *role == kRoleSpare  ? std::string("spare")
+                                : *role == kRoleFaulty ? std::string("faulty")
+                                                       : fmt::format("role {}", *role);
+  return fmt::format("array {}, {}, device {}", format_uuid(set_uuid), role_text, format_uuid(device_uuid));
+}
+
+MemberIdentity saved_identity(const SavedMember& saved) { return identity_of(require_saved_md(saved).first); }
+
+RestorePlan plan_restore(const MetadataImage& image, const std::vector<RestoreTarget>& targets, bool force) {
+  const std::size_t n = image.members.size();
+  if (targets.size() != n)
+    throw Error("", "targets", std::to_string(targets.size()), fmt::format("the image holds {} member(s): give one target each", n));
+  std::vector<MemberIdentity> saved_ids;
+  for (const auto& s : image.members) saved_ids.push_back(saved_identity(s));
+  std::vector<std::optional<Member>> current(n);
+  std::vector<std::optional<std::size_t>> match(n);
+  std::vector<bool> taken(n, false);
+  for (std::size_t t = 0; t < n; ++t) {
+    for (std::size_t u = 0; u < t; ++u)
+      if (targets[u].path == targets[t].path) throw Error(targets[t].path, "device", targets[t].path, "given twice");
+    if (targets[t].create) continue;
+    current[t] = try_load(targets[t].path);
+    if (!current[t]) continue;
+    const auto id = identity_of(current[t]->md);
+    for (std::size_t s = 0; s < n; ++s) {
+      if (!(saved_ids[s] == id)) continue;
+      if (taken[s])
+        throw Error(targets[t].path, "md.device_uuid", format_uuid(id.device_uuid),
+                    fmt::format("is the same member as another target (both match the saved {}): nothing written", image.members[s].device));
+      match[t] = s;
+      taken[s] = true;
+    }
+  }
+  const auto next_untaken = [&] { return static_cast<std::size_t>(std::find(taken.begin(), taken.end(), false) - taken.begin()); };
+  // A new image file overwrites nothing: it takes the next saved member left.
+  for (std::size_t t = 0; t < n; ++t)
+    if (targets[t].create && !match[t]) {
+      match[t] = next_untaken();
+      taken[*match[t]] = true;
+    }
+  RestorePlan out{restore_plan_frame(), {}};
+  for (std::size_t t = 0; t < n; ++t) {
+    bool across = false;
+    if (!match[t]) {
+      const std::size_t s = next_untaken();
+      if (!force)
+        throw Error(targets[t].path, "md.device_uuid", current[t] ? format_uuid(current[t]->md.device_uuid) : "none",
+                    fmt::format("matches no saved member ({}), and the saved {} ({}) is left without a target: nothing "
+                                "written (--force restores across devices)",
+                                describe_target(current[t]), image.members[s].device, saved_ids[s].describe()));
+      match[t] = s;
+      taken[s] = true;
+      across = true;
+    }
+    const SavedMember& saved = image.members[*match[t]];
+    std::uint64_t size = 0;
+    if (!targets[t].create) {
+      size = current[t] ? current[t]->device_bytes : Device::open_for_read(targets[t].path).size_bytes();
+      if (size != saved.device_bytes && !force)
+        throw Error(targets[t].path, "size", std::to_string(size),
+                    fmt::format("differs from the saved {} bytes of {} (--force restores anyway)", saved.device_bytes, saved.device));
+    }
+    MemberPlan& mp = add_restore_writes(out.writes, saved, targets[t].path, current[t]);
+    mp.device_bytes = size;
+    mp.create_bytes = targets[t].create ? saved.device_bytes : 0;
+    out.assignments.push_back({*match[t], targets[t], across});
+  }
+  drop_empty_phases(out.writes);
+  check_plan(out.writes);
+  return out;
+}
+
+void verify_restores(const MetadataImage& image, const std::vector<Member>& members) {
+  for (const auto& saved : image.members) {
+    const auto m = std::find_if(members.begin(), members.end(), [&](const Member& x) { return x.device == saved.device; });
+    if (m == members.end()) throw Error(saved.device, "backup", saved.device, "saved from no member of this write");
+    if (!(saved_identity(saved) == identity_of(m->md)))
+      throw Error(saved.device, "backup", saved_identity(saved).describe(), "the saved md superblock is not this member's: restore would refuse it");
+    WritePlan plan = restore_plan_frame();
+    add_restore_writes(plan, saved, m->device, *m);
+    check_plan(plan);
+    // Replays the restore over bytes that differ everywhere from the saved ones.
+    std::vector<std::vector<std::uint8_t>> after;
+    for (const auto& r : saved.ranges) {
+      after.push_back(r.bytes);
+      for (auto& b : after.back()) b = static_cast<std::uint8_t>(~b);
+    }
+    for (const auto& phase : plan.members.front().phases)
+      for (const auto& w : phase)
+        for (std::size_t i = 0; i < saved.ranges.size(); ++i) {
+          const auto& r = saved.ranges[i];
+          const std::uint64_t lo = std::max(w.offset, r.offset);
+          const std::uint64_t hi = std::min(w.offset + w.bytes.size(), r.offset + r.bytes.size());
+          if (lo < hi)
+            std::copy_n(w.bytes.begin() + static_cast<std::ptrdiff_t>(lo - w.offset), hi - lo,
+                        after[i].begin() + static_cast<std::ptrdiff_t>(lo - r.offset));
+        }
+    for (std::size_t i = 0; i < saved.ranges.size(); ++i)
+      if (after[i] != saved.ranges[i].bytes)
+        throw Error(saved.device, "backup", std::to_string(saved.ranges[i].offset), "restoring it would not give back the saved bytes");
+  }
+}
+
+void verify_saved_file(const std::string& path, const MetadataImage& image, const std::vector<Member>& members) {
+  const MetadataImage back = load_metadata_image(path);
+  if (back.members.size() != image.members.size() ||
+      !std::equal(back.members.begin(), back.members.end(), image.members.begin(), same_saved))
+    throw Error(path, "backup", "", "reads back different from what was saved");
+  verify_restores(back, members);
+}
+
+void save_verified_backup(const std::string& path, const MetadataImage& image, const std::vector<Member>& members) {
+  save_metadata_image(path, image);
+  try {
+    verify_saved_file(path, image, members);
+  } catch (const Error& e) {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    throw Error(e.device(), e.field(), e.value(), fmt::format("{}: backup {} removed, nothing written", e.message(), path));
+  }
 }
 
 }  // namespace llbmp

@@ -135,6 +135,7 @@ WritePlan bitmap_rewrite_plan() {
 void add_bitmap_rewrite(WritePlan& plan, const Member& m, const BitmapBody& body, const BitmapSuper& new_header) {
   auto& mp = plan.member(m.device);
   if (mp.room.empty()) mp.room = metadata_room(m);
+  mp.device_bytes = m.device_bytes;
   const std::size_t phase_writes = mp.phases.size() > kRewriteBody ? mp.phases[kRewriteBody].size() : 0;
   if (body.after.empty()) {
     // a header-only rewrite: one 256-byte write, nothing to mark stale

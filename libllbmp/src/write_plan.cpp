@@ -1,6 +1,8 @@
 #include "llbmp/write_plan.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <optional>
 #include <fmt/format.h>
 
 #include "llbmp/error.hpp"
@@ -88,22 +90,130 @@ void check_plan(const WritePlan& plan) {
       }
 }
 
-void execute_plan(const WritePlan& plan, std::shared_ptr<FaultInjector> faults) {
+const char* member_state_name(MemberState state) noexcept {
+  switch (state) {
+    case MemberState::old_metadata: return "old";
+    case MemberState::stale: return "STALE";
+    case MemberState::new_metadata: return "new";
+  }
+  return "?";
+}
+
+WriteStopped::WriteStopped(const Error& cause, std::vector<MemberOutcome> outcomes, int signal)
+    : Error(cause.device(), cause.field(), cause.value(), cause.message()), outcomes_(std::move(outcomes)), signal_(signal) {}
+
+namespace {
+
+std::size_t write_count(const MemberPlan& m) {
+  std::size_t n = 0;
+  for (const auto& phase : m.phases) n += phase.size();
+  return n;
+}
+
+// Removes the image files this opening created when a later one fails.
+class CreatedFiles {
+public:
+  void add(const std::string& path) { paths_.push_back(path); }
+  void keep() noexcept { paths_.clear(); }
+  ~CreatedFiles() {
+    std::error_code ec;
+    for (const auto& p : paths_) std::filesystem::remove(p, ec);
+  }
+
+private:
+  std::vector<std::string> paths_;
+};
+
+}  // namespace
+
+OpenedPlan::OpenedPlan(const WritePlan& plan, std::shared_ptr<FaultInjector> faults) : plan_(plan) {
   check_plan(plan);
-  std::vector<Device> devices;
-  devices.reserve(plan.members.size());
-  for (const auto& m : plan.members) {
-    devices.push_back(Device::open_for_write(m.device, faults));
-    for (const auto& r : m.room) devices.back().allow_writes(r);
+  for (const auto& m : plan.members)
+    if (m.create_bytes != 0 && std::filesystem::exists(m.device))
+      throw Error(m.device, "device", m.device, "exists already: nothing written");
+  std::vector<std::optional<Device>> opened(plan.members.size());
+  for (std::size_t i = 0; i < plan.members.size(); ++i) {
+    const auto& m = plan.members[i];
+    if (m.create_bytes != 0) continue;
+    opened[i] = Device::open_for_write(m.device, faults);
+    if (m.device_bytes != 0 && opened[i]->size_bytes() != m.device_bytes)
+      throw Error(m.device, "size", std::to_string(opened[i]->size_bytes()),
+                  fmt::format("differs from the {} bytes it had when the writes were planned: nothing written", m.device_bytes));
   }
-  for (std::size_t p = 0; p < plan.phase_count(); ++p) {
-    for (std::size_t i = 0; i < plan.members.size(); ++i) {
-      const auto& m = plan.members[i];
-      if (p >= m.phases.size()) continue;
-      for (const auto& w : m.phases[p]) devices[i].write(w.offset, w.bytes);
+  CreatedFiles created;
+  for (std::size_t i = 0; i < plan.members.size(); ++i) {
+    const auto& m = plan.members[i];
+    if (m.create_bytes == 0) continue;
+    created.add(m.device);
+    opened[i] = Device::create_image(m.device, m.create_bytes, faults);
+  }
+  created.keep();
+  devices_.reserve(opened.size());
+  for (std::size_t i = 0; i < opened.size(); ++i) {
+    devices_.push_back(std::move(*opened[i]));
+    for (const auto& r : plan.members[i].room) devices_.back().allow_writes(r);
+  }
+}
+
+const Device& OpenedPlan::device(const std::string& path) const {
+  for (std::size_t i = 0; i < plan_.members.size(); ++i)
+    if (plan_.members[i].device == path) return devices_[i];
+  throw Error(path, "device", path, "not a member of this write");
+}
+
+std::vector<MemberOutcome> OpenedPlan::outcomes(const std::vector<std::size_t>& writes_done,
+                                                 const std::vector<std::size_t>& writes_flushed) const {
+  std::vector<MemberOutcome> out;
+  for (std::size_t i = 0; i < plan_.members.size(); ++i) {
+    const auto& m = plan_.members[i];
+    MemberState state = m.partial_state;
+    if (writes_done[i] == 0) state = MemberState::old_metadata;
+    else if (writes_flushed[i] == write_count(m)) state = MemberState::new_metadata;
+    out.push_back({m.device, state});
+  }
+  return out;
+}
+
+void OpenedPlan::execute() {
+  std::vector<std::size_t> writes_done(plan_.members.size(), 0), writes_flushed(plan_.members.size(), 0);
+  if (signals_.pending() != 0)
+    throw WriteStopped(Error("", "signal", signal_name(signals_.pending()), "interrupted before the first write: nothing written"),
+                       outcomes(writes_done, writes_flushed), signals_.pending());
+  for (std::size_t p = 0; p < plan_.phase_count(); ++p) {
+    std::optional<std::size_t> writing;  // the member a write is under way to
+    try {
+      for (std::size_t i = 0; i < plan_.members.size(); ++i) {
+        const auto& m = plan_.members[i];
+        if (p >= m.phases.size()) continue;
+        for (const auto& w : m.phases[p]) {
+          writing = i;
+          devices_[i].write(w.offset, w.bytes);
+          writing.reset();
+          ++writes_done[i];
+        }
+      }
+      for (std::size_t i = 0; i < devices_.size(); ++i) {
+        devices_[i].flush();
+        writes_flushed[i] = writes_done[i];
+      }
+    } catch (const InjectedFault& e) {
+      throw WriteStopped(e, outcomes(writes_done, writes_flushed), 0);
+    } catch (const Error& e) {
+      if (writing) ++writes_done[*writing];  // a failed write may have reached the device in part
+      throw WriteStopped(e, outcomes(writes_done, writes_flushed), 0);
     }
-    for (auto& d : devices) d.flush();
+    // A signal during the phase lets it finish and be flushed: stop here.
+    if (signals_.pending() != 0 && p + 1 < plan_.phase_count())
+      throw WriteStopped(Error("", "signal", signal_name(signals_.pending()),
+                               fmt::format("interrupted: stopped after phase {} of {} ({}), flushed", p + 1,
+                                           plan_.phase_count(), plan_.phase_names[p])),
+                         outcomes(writes_done, writes_flushed), signals_.pending());
   }
+}
+
+void execute_plan(const WritePlan& plan, std::shared_ptr<FaultInjector> faults) {
+  OpenedPlan opened(plan, std::move(faults));
+  opened.execute();
 }
 
 }  // namespace llbmp

@@ -111,9 +111,15 @@ holder=$!
 for _ in $(seq 50); do grep -q held held.txt 2>/dev/null && break; sleep 0.1; done
 sums l0 l1 >before.sum
 run "$LLBITMAP" create "$dev0" "$dev1"; expect_rc 1; expect_one_err_line; expect_err "$dev1"
+[ -z "$OUT" ] || fail "create printed what it wrote before the refusal: $OUT"
 kill "$holder"; wait "$holder" 2>/dev/null || true
 sync; sha256sum --quiet -c before.sum || fail "create wrote while a member was held"
 run "$LLBITMAP" create "$dev0" "$dev1"; expect_rc 0
 run "$LLBITMAP" examine "$dev0" "$dev1"; expect_rc 0; expect_out "Version : 6 (llbitmap)"
 if have_mdadm; then run mdadm --examine "$dev0"; expect_rc 0; expect_out "Internal Bitmap : 8 sectors"; fi
+
+# Member images are all made or none: a file that cannot be written takes the others with it.
+run "$LLBITMAP" create --level 1 --raid-disks 2 --size 64M n0.img no-such-dir/n1.img; expect_rc 1; expect_one_err_line
+[ ! -e n0.img ] || fail "a failed create --level left n0.img behind"
+[ -z "$OUT" ] || fail "a failed create --level printed success: $OUT"
 echo "create ok"

@@ -97,7 +97,7 @@ run "$LLBITMAP" examine c.img; expect_rc 1; expect_out "bitmap.chunksize=3"
 mk f.img g.img
 s_before=$(sha f.img; sha g.img)
 run "$LLBITMAP" edit --set-state 0-99:need_sync --set events=9 --backup-file fg.llbmp f.img g.img; expect_rc 0
-expect_out "backup: fg.llbmp (undo with: llbitmap restore fg.llbmp f.img g.img)"
+expect_out "backup: fg.llbmp (read back and verified; undo with: llbitmap restore fg.llbmp f.img g.img)"
 [ "$(sha f.img; sha g.img)" != "$s_before" ] || fail "edit wrote nothing"
 run "$LLBITMAP" edit --set events=10 --backup-file fg.llbmp f.img; expect_rc 1; expect_err "exists"
 run "$LLBITMAP" restore fg.llbmp f.img g.img; expect_rc 0

@@ -4,8 +4,10 @@
 // - Block devices are read with O_DIRECT (aligned buffers, aligned offsets), so a
 //   read sees what is on the disk rather than a stale page cache.
 // - Writing requires Device::open_for_write: block devices are opened O_EXCL
-//   (the kernel refuses that while an array or a mount holds the device) and a
-//   device with holders in /sys/class/block/NAME/holders is refused too.
+//   (the kernel refuses that while an array or a mount holds the device), a
+//   device with holders in /sys/class/block/NAME/holders is refused too, and so
+//   is a read-only block device (the kernel lets O_RDWR open one, then fails
+//   every write with EPERM).
 // - A writer first declares the byte ranges it may touch (allow_writes); a write
 //   outside them is refused before anything reaches the device.
 // - flush() makes the writes durable (fsync).
@@ -20,21 +22,54 @@
 #include <string>
 #include <vector>
 
+#include "llbmp/error.hpp"
+
 namespace llbmp {
 
 // Counts writes and flushes across every device of one operation and throws
-// llbmp::Error ("injected fault") when the operation reaches the chosen step.
+// llbmp::Error ("injected fault") when the operation reaches the chosen step,
+// or sends the process a real signal at another step (interruption tests).
 class FaultInjector {
 public:
   // fail_at: 1-based index of the write/flush step that fails; 0 never fails.
-  explicit FaultInjector(std::uint64_t fail_at) : fail_at_(fail_at) {}
+  // signal_at: 1-based step before which `signal` is raised; 0 never.
+  explicit FaultInjector(std::uint64_t fail_at, std::uint64_t signal_at = 0, int signal = 0)
+      : fail_at_(fail_at), signal_at_(signal_at), signal_(signal) {}
   void step(const std::string& device, const char* what);
   std::uint64_t steps() const noexcept { return steps_; }
 
 private:
   std::uint64_t fail_at_;
+  std::uint64_t signal_at_;
+  int signal_;
   std::uint64_t steps_ = 0;
 };
+
+// What FaultInjector throws: the step fails before any byte of it reaches the device.
+class InjectedFault : public Error {
+public:
+  using Error::Error;
+};
+
+// While one is alive, SIGINT and SIGTERM are recorded instead of ending the
+// process, so that a write can finish its phase and report what each member
+// holds; the previous handlers come back when it dies.
+class SignalDeferral {
+public:
+  SignalDeferral();
+  ~SignalDeferral();
+  SignalDeferral(const SignalDeferral&) = delete;
+  SignalDeferral& operator=(const SignalDeferral&) = delete;
+
+  // The signal received since construction, 0 for none.
+  int pending() const noexcept;
+
+private:
+  struct Saved;
+  std::unique_ptr<Saved> saved_;
+};
+// "SIGINT", "SIGTERM", "signal N".
+std::string signal_name(int signal);
 
 struct ByteRange {
   std::uint64_t offset = 0;

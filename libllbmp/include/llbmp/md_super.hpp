@@ -99,7 +99,14 @@ std::uint32_t md_superblock_checksum(std::span<const std::uint8_t> bytes, std::u
 
 // Decodes the 4 KiB read at the superblock location. Throws Error when the
 // buffer is too short for the fixed part; every value is left for validate.
+// minor_version follows super_offset (0: 1.1, 8: 1.2, else 1.0).
 MdSuperblock decode_md_superblock(std::span<const std::uint8_t> bytes, const std::string& device);
+
+// The v1.<minor_version> superblock in `bytes`, read where that version lies
+// on a device of device_bytes: nullopt unless it carries the md magic, major
+// version 1 and a super_offset naming that very sector.
+std::optional<MdSuperblock> md_superblock_at(std::span<const std::uint8_t> bytes, int minor_version,
+                                             std::uint64_t device_bytes, const std::string& device);
 
 // Every problem of a decoded superblock: field, value and meaning.
 Findings validate_md_superblock(const MdSuperblock& sb, std::span<const std::uint8_t> raw,

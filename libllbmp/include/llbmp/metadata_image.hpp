@@ -22,11 +22,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "llbmp/device.hpp"
+#include "llbmp/md_super.hpp"
 #include "llbmp/member.hpp"
 #include "llbmp/write_plan.hpp"
 
@@ -52,9 +54,11 @@ inline constexpr std::uint32_t kMetadataImageVersion = 1;
 // Reads the member's md superblock slot, its bitmap area (the whole reserved
 // room of an llbitmap) and the extra ranges, merged where they overlap.
 SavedMember capture_member(const Member& member, const std::vector<ByteRange>& extra = {});
-// The backup a writing command saves first: every member the plan writes,
-// with its md superblock, bitmap area and every range the plan touches.
-MetadataImage capture_before(const std::vector<Member>& members, const WritePlan& plan);
+SavedMember capture_member(const Device& device, const Member& member, const std::vector<ByteRange>& extra = {});
+// The backup a writing command saves first, read from the devices it holds
+// open: every member the plan writes, with its md superblock, bitmap area and
+// every range the plan touches.
+MetadataImage capture_before(const OpenedPlan& opened, const std::vector<Member>& members);
 
 std::vector<std::uint8_t> encode_metadata_image(const MetadataImage& image);
 MetadataImage decode_metadata_image(std::span<const std::uint8_t> bytes, const std::string& source);
@@ -63,15 +67,53 @@ MetadataImage decode_metadata_image(std::span<const std::uint8_t> bytes, const s
 void save_metadata_image(const std::string& path, const MetadataImage& image);
 MetadataImage load_metadata_image(const std::string& path);
 
+// Who a member is: what restore matches a target to a saved member by.
+struct MemberIdentity {
+  Uuid set_uuid{};
+  Uuid device_uuid{};
+  std::optional<std::uint16_t> role;
+  bool operator==(const MemberIdentity&) const = default;
+  std::string describe() const;  // "array U, role 1, device D"
+};
+MemberIdentity identity_of(const MdSuperblock& sb);
+// From the saved md superblock (1.0, 1.1 or 1.2, found where that version
+// lies, magic and super_offset checked); throws Error when there is none.
+MemberIdentity saved_identity(const SavedMember& saved);
+
 struct RestoreTarget {
   std::string path;
   bool create = false;   // a new sparse image file of the saved size
 };
 
-// The writes that put a saved member back onto a target: the target's bitmap
-// (if any) marked STALE, the saved ranges, then the bitmap header and the md
-// superblock last. Refuses when the target exists with another size or array
-// uuid (unless force) or when a saved range would reach the data area.
-WritePlan plan_restore(const SavedMember& saved, const RestoreTarget& target, bool force);
+struct RestoreAssignment {
+  std::size_t saved = 0;        // index into the image's members
+  RestoreTarget target;
+  bool across_devices = false;  // forced onto a target that is not the saved member
+};
+
+struct RestorePlan {
+  WritePlan writes;
+  std::vector<RestoreAssignment> assignments;  // one per target, in the order given
+};
+
+// Matches every target to the saved member of the same array uuid, device
+// uuid and role, whatever the order they are given in; new image files take
+// the saved members left, in the image's order. A target that matches none
+// is refused (naming it and the saved member left over) unless force, which
+// takes the saved members left in order. Then plans, per target: its bitmap
+// (if any) marked STALE, the saved ranges, the bitmap header and the md
+// superblock last. Also refuses a target of another size (unless force) and a
+// saved range that would reach the data area.
+RestorePlan plan_restore(const MetadataImage& image, const std::vector<RestoreTarget>& targets, bool force);
+
+// Checks that restoring `image` onto the members it was saved from would be
+// accepted and would write back every saved byte (replayed in memory).
+void verify_restores(const MetadataImage& image, const std::vector<Member>& members);
+// Reads a saved file back, compares it byte for byte with `image` and
+// verify_restores it; throws Error on the first difference.
+void verify_saved_file(const std::string& path, const MetadataImage& image, const std::vector<Member>& members);
+// Saves a backup to a new file, reads it back, compares it byte for byte and
+// verify_restores it; on any failure removes the file and throws.
+void save_verified_backup(const std::string& path, const MetadataImage& image, const std::vector<Member>& members);
 
 }  // namespace llbmp
