@@ -87,6 +87,12 @@ for name in "${names[@]}"; do
   ! grep -q $'\x1b\|\xff' <<<"$OUT" || fail "$label: raw bytes in text output"
 done
 
+# Error lines on stderr follow the text rule too.
+run "$LLBITMAP" examine $'missing\x1b[2J\xff.img'
+expect_rc 1
+expect_err 'missing\x1b[2J\xff.img'
+! grep -q $'\x1b' <<<"$ERR" || fail "an escape byte reached the terminal: $(cat -v <<<"$ERR")"
+
 # Valid UTF-8 stays as is in JSON (not \xc3\xa9 or \u00e9), a backslash is \\.
 "$MKFIXTURE" $'caf\xc3\xa9\\.img'
 run "$LLBITMAP" examine --format json $'caf\xc3\xa9\\.img'
