@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "command.hpp"
@@ -209,6 +210,14 @@ void problem_lines(std::string& out, const Member& m, bool brief) {
   }
 }
 
+// The bits mdadm -X counts for one cluster node: from that node's own header
+// (0 when its sync_size or chunksize is 0), the chunk taken as at least a sector.
+std::uint64_t node_bits(const llbmp::BitmapSuper& sb) {
+  if (sb.sync_size == 0 || sb.chunksize == 0) return 0;
+  const std::uint64_t chunk_sectors = std::max<std::uint64_t>(1, sb.chunksize >> 9);
+  return sb.sync_size / chunk_sectors + (sb.sync_size % chunk_sectors != 0);
+}
+
 // Exactly mdadm -X's lines for a classic bitmap, the same lines with the
 // llbitmap's own facts for version 6; problems (if any) after them.
 std::string member_brief(const Member& m) {
@@ -239,7 +248,7 @@ std::string member_brief(const Member& m) {
           brief_line(out, "Events", std::to_string(n.sb.events));
           brief_line(out, "Events Cleared", std::to_string(n.sb.events_cleared));
           brief_line(out, "State", mdadm_bitmap_state(n.sb.state));
-          brief_line(out, "Bitmap", bitmap_line(bm.classic->chunks, n.dirty));
+          brief_line(out, "Bitmap", bitmap_line(node_bits(n.sb), n.dirty));
         }
     } else if (const auto chunks = m.chunks(); chunks && m.dirty()) {
       brief_line(out, "Bitmap", bitmap_line(*chunks, *m.dirty()));

@@ -50,11 +50,13 @@ done
 
 # examine --brief prints exactly mdadm -X's lines for a classic bitmap (label
 # width, names, values, nothing more), on every metadata minor, with dirty
-# bits, write-behind and the states mdadm names ("Out of date", "Unknown").
+# bits, write-behind, the states mdadm names ("Out of date", "Unknown") and a
+# version 5 cluster bitmap (its per-node lines).
 # Problems only add lines under the one label "Problems".
 brief_cases=("--metadata 1.2 --chunk 65536 --bit 0-99 --bit 4000-4079" "--metadata 1.1 --chunk 1048576 --assume-clean"
              "--metadata 1.0 --bit 5-9" "--raw-area 60=4 --daemon-sleep 7" "--size-mib 4" "--size-mib 1536 --chunk 4194304"
-             "--raw-area 48=2" "--raw-area 48=4")
+             "--raw-area 48=2" "--raw-area 48=4"
+             "--chunk 65536 --bit 0-9 --raw-area 4=5 --raw-area 68=2 --raw-area 72=0x63 --raw-area 73=0x6c")
 for opts in "${brief_cases[@]}"; do
   # shellcheck disable=SC2086
   "$MKFIXTURE" brief.img --bitmap classic $opts
@@ -63,7 +65,7 @@ for opts in "${brief_cases[@]}"; do
   run "$LLBITMAP" examine --brief "$dev"
   printf '%s\n' "$OUT" >ours.txt
   case "$opts" in
-    *48=*) # a stale or write-error bitmap is a problem: the mdadm lines, then "Problems"
+    *48=*|*68=2*) # stale, write error, a second cluster node without a header: the mdadm lines, then "Problems"
       [ "$(grep -c '^ *Problems :' ours.txt)" = 1 ] || fail "$opts: one Problems label: $OUT"
       grep -v '^ *Problems :' ours.txt >ours-lines.txt
       diff theirs.txt ours-lines.txt >/dev/null || fail "$opts: examine --brief differs from mdadm -X: $(diff theirs.txt ours-lines.txt)" ;;
