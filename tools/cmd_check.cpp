@@ -7,6 +7,7 @@
 #include "command.hpp"
 #include "llbmp/check.hpp"
 #include "llbmp/error.hpp"
+#include "output.hpp"
 
 namespace llbitmap::cli {
 
@@ -42,10 +43,11 @@ void print_text(const llbmp::CheckReport& r, std::size_t members) {
   for (const auto& f : r.findings) {
     errors += f.severity == llbmp::Severity::error;
     warnings += f.severity == llbmp::Severity::warning;
-    fmt::print("{:<7} {}{}\n", llbmp::severity_name(f.severity), f.device.empty() ? "" : f.device + ": ", f.finding.to_string());
+    fmt::print("{:<7} {}{}\n", llbmp::severity_name(f.severity), f.device.empty() ? "" : printable(f.device) + ": ",
+               printable(f.finding.to_string()));
   }
-  if (!r.kernel_source.empty()) fmt::print("Kernel loads : {}\n", r.kernel_source);
-  if (!r.freshest.empty()) fmt::print("Freshest     : {} (events {})\n", r.freshest, r.freshest_events);
+  if (!r.kernel_source.empty()) fmt::print("Kernel loads : {}\n", printable(r.kernel_source));
+  if (!r.freshest.empty()) fmt::print("Freshest     : {} (events {})\n", printable(r.freshest), r.freshest_events);
   if (members > 1) fmt::print("Blocks differ: {}\n", r.differing_blocks);
   fmt::print("Result       : {}\n", r.consistent() ? "consistent" : fmt::format("{} error(s), {} warning(s)", errors, warnings));
 }
@@ -67,7 +69,7 @@ void print_json(const llbmp::CheckReport& r) {
     for (std::size_t s = 0; s < llbmp::kStateCount; ++s) m[std::string(llbmp::state_key(static_cast<llbmp::State>(s)))] = counts.by_state[s];
     j["worst_merge"] = m;
   }
-  fmt::print("{}\n", j.dump(2));
+  fmt::print("{}\n", json_text(j));
 }
 
 // KEY=value lines for shells and harnesses, like examine --format export.
@@ -77,15 +79,19 @@ void print_export(const llbmp::CheckReport& r) {
     errors += f.severity == llbmp::Severity::error;
     warnings += f.severity == llbmp::Severity::warning;
   }
-  fmt::print("LLBITMAP_CHECK_CONSISTENT={}\n", r.consistent() ? 1 : 0);
-  fmt::print("LLBITMAP_CHECK_ERRORS={}\nLLBITMAP_CHECK_WARNINGS={}\n", errors, warnings);
-  fmt::print("LLBITMAP_CHECK_KERNEL_SOURCE={}\nLLBITMAP_CHECK_FRESHEST={}\n", r.kernel_source, r.freshest);
-  fmt::print("LLBITMAP_CHECK_DIFFERING_BLOCKS={}\n", r.differing_blocks);
-  if (!r.merged.empty()) fmt::print("LLBITMAP_CHECK_MERGED_NOT_IN_SYNC={}\n", llbmp::count_states(r.merged).not_in_sync());
+  ExportLines e("LLBITMAP_CHECK_");
+  e.put("CONSISTENT", r.consistent());
+  e.put("ERRORS", errors);
+  e.put("WARNINGS", warnings);
+  e.put("KERNEL_SOURCE", r.kernel_source);
+  e.put("FRESHEST", r.freshest);
+  e.put("DIFFERING_BLOCKS", r.differing_blocks);
+  if (!r.merged.empty()) e.put("MERGED_NOT_IN_SYNC", llbmp::count_states(r.merged).not_in_sync());
   std::size_t n = 0;
   for (const auto& f : r.findings)
-    fmt::print("LLBITMAP_CHECK_FINDING_{}='{} {} {}'\n", n++, llbmp::severity_name(f.severity), f.device.empty() ? "-" : f.device,
-               f.finding.field);
+    e.put(fmt::format("FINDING_{}", n++),
+          fmt::format("{} {} {}", llbmp::severity_name(f.severity), f.device.empty() ? "-" : f.device, f.finding.field));
+  fmt::print("{}", e.text());
 }
 
 int run_check(const CheckArgs& a) {

@@ -96,7 +96,7 @@ void print_map(const llbmp::Member& m, const DumpView& v, std::uint64_t base, co
   const std::uint64_t cells_max = std::uint64_t{opt.width} * opt.rows;
   const std::uint64_t group = std::max<std::uint64_t>(1, (n + cells_max - 1) / cells_max);
   const std::uint64_t cells = (n + group - 1) / group;
-  fmt::print("{}: {} chunks ({}..{}), {} chunk(s) per cell, worst state shown\n", m.device, n, base,
+  fmt::print("{}: {} chunks ({}..{}), {} chunk(s) per cell, worst state shown\n", printable(m.device), n, base,
              n ? base + n - 1 : base, group);
   for (std::uint64_t c = 0; c < cells; ++c) {
     if (c % opt.width == 0) fmt::print("{:>10} ", base + c * group);
@@ -186,7 +186,7 @@ int run_dump(const DumpOptions& opt) {
     for (const auto& r : llbmp::state_runs(v.bytes, base))
       runs.push_back({{"first", r.first}, {"last", r.last}, {"count", r.last - r.first + 1}, {"state", byte_name(r.byte)}, {"value", r.byte}});
     nlohmann::json j{{"device", m.device}, {"version", m.bitmap->sb.version}, {"chunks", v.bytes.size()}, {"first_chunk", base}, {"runs", runs}};
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", json_text(j));
   } else {
     std::string out;
     for (const auto& r : llbmp::state_runs(v.bytes, base)) {

@@ -28,13 +28,17 @@ void print_members(const std::vector<llbmp::Member>& members, const llbmp::Findi
                    const ExamineOptions& opt) {
   if (opt.format == "export") {
     for (std::size_t i = 0; i < members.size(); ++i) fmt::print("{}{}", i ? "\n" : "", member_export(members[i]));
-    if (members.size() > 1) fmt::print("\nLLBITMAP_MEMBERS_AGREE={}\n", agreement.empty() ? 1 : 0);
+    if (members.size() > 1) {
+      ExportLines agree("LLBITMAP_");
+      agree.put("MEMBERS_AGREE", agreement.empty());
+      fmt::print("\n{}", agree.text());
+    }
     return;
   }
   for (std::size_t i = 0; i < members.size(); ++i) fmt::print("{}{}", i ? "\n" : "", member_text(members[i], opt.brief));
   if (members.size() > 1) {
     fmt::print("\n{:>19} : {}\n", "Members agree", agreement.empty() ? "yes" : "no");
-    for (const auto& f : agreement) fmt::print("{:>19}   {}\n", "", f.to_string());
+    for (const auto& f : agreement) fmt::print("{:>19}   {}\n", "", printable(f.to_string()));
   }
 }
 
@@ -45,7 +49,7 @@ bool report_problems(const std::vector<llbmp::Member>& members, const llbmp::Fin
     print_error_findings("examine", m);
     problems = problems || !m.ok();
   }
-  for (const auto& f : agreement) fmt::print(stderr, "llbitmap examine: {}\n", f.to_string());
+  for (const auto& f : agreement) fmt::print(stderr, "llbitmap examine: {}\n", printable(f.to_string()));
   return problems;
 }
 
@@ -56,7 +60,7 @@ int run_devices(const ExamineOptions& opt) {
   if (opt.format == "json") {
     nlohmann::json all = nlohmann::json::array();
     for (const auto& m : members) all.push_back(member_json(m));
-    fmt::print("{}\n", all.dump(2));
+    fmt::print("{}\n", json_text(all));
   } else if (opt.format == "prometheus") {
     fmt::print("{}", members_prometheus(members));
   } else {
@@ -100,7 +104,7 @@ int run_scan(const ExamineOptions& opt) {
     }
     problems = report_problems(group.members, agreement) || problems;
   }
-  if (opt.format == "json") fmt::print("{}\n", groups.dump(2));
+  if (opt.format == "json") fmt::print("{}\n", json_text(groups));
   if (opt.format == "prometheus") fmt::print("{}", members_prometheus(all));
   if (opt.format == "text" && found.arrays.empty() && found.failures.empty()) fmt::print("No md members found\n");
   for (const auto& f : found.failures) fmt::print(stderr, "llbitmap examine: {}\n", f.message);

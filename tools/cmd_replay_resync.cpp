@@ -6,6 +6,7 @@
 #include "command.hpp"
 #include "llbmp/replay.hpp"
 #include "llbmp/write_common.hpp"
+#include "output.hpp"
 #include "write_support.hpp"
 
 namespace llbitmap::cli {
@@ -156,8 +157,9 @@ std::string degraded_note(const llbmp::ReplayResult& r) {
 }
 
 void print_text(const llbmp::ReplayResult& r, const ReplayArgs& a) {
-  fmt::print("Replaying {} ({}, {} of {} roles working{}{}, {} chunks of {} sectors)\n", r.device, llbmp::level_name(r.level),
-             r.working_roles, r.raid_disks, !r.degraded ? "" : r.detected_degraded ? ", degraded" : ", treated as degraded", r.stale ? ", stale bitmap" : "", r.chunks, r.chunk_sectors);
+  fmt::print("Replaying {} ({}, {} of {} roles working{}{}, {} chunks of {} sectors)\n", printable(r.device), llbmp::level_name(r.level),
+             r.working_roles, r.raid_disks, !r.degraded ? "" : r.detected_degraded ? ", degraded" : ", treated as degraded",
+             r.stale ? ", stale bitmap" : "", r.chunks, r.chunk_sectors);
   fmt::print("Copy     : {}\n", copy_source_line(r.source, r.copies, r.disagreeing_chunks, a.copy));
   fmt::print("Load     : {} -> {}\n", r.stale ? "stale" : "reload", counts_text(r.after_load));
   fmt::print("Sync     : {}{}{}\n", llbmp::sync_kind_name(r.kind), r.sync_wanted ? "" : " (not wanted: nothing asks for a sync)",
@@ -186,13 +188,13 @@ int run_replay(const ReplayArgs& a) {
   const auto members = llbmp::load_array_members(a.devices);
   const auto result = llbmp::replay_resync(members, options);
   if (result.first_use) {
-    if (a.format == "json") fmt::print("{}\n", nlohmann::json{{"device", result.device}, {"first_use", true}, {"synced_chunks", 0}}.dump(2));
+    if (a.format == "json") fmt::print("{}\n", json_text(nlohmann::json{{"device", result.device}, {"first_use", true}, {"synced_chunks", 0}}));
     else
       fmt::print("{}: FIRST_USE: the kernel initialises this llbitmap at the next assembly (every chunk Unwritten, "
                  "or Clean with the CLEAN flag): nothing is resynced{}\n", result.device, a.commit ? ", nothing written" : "");
     return kExitOk;
   }
-  if (a.format == "json") fmt::print("{}\n", result_json(result, a).dump(2));
+  if (a.format == "json") fmt::print("{}\n", json_text(result_json(result, a)));
   else print_text(result, a);
   if (!a.commit) return kExitOk;
   const auto plan = llbmp::plan_replay_commit(members, result);

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "command.hpp"
+#include "output.hpp"
 #include "progress.hpp"
 #include "llbmp/simulate.hpp"
 #include "write_support.hpp"
@@ -129,7 +130,7 @@ int run_simulate(const SimulateArgs& a) {
                       {"metadata_writes", r.metadata_writes}, {"daemon_runs", r.daemon_runs}, {"crash_time", r.crash_time},
                       {"dirty_in_memory", r.dirty_in_memory}, {"dirty_on_disk", r.dirty_on_disk},
                       {"resync_chunks", r.resync_chunks}, {"resync_bytes", r.resync_bytes}, {"full_bytes", r.full_bytes}});
-    fmt::print("{}\n", rows.dump(2));
+    fmt::print("{}\n", json_text(rows));
     return kExitOk;
   }
   fmt::print("{} events, crash at {:.3f} s\n", reports.front().events, reports.front().crash_time);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "command.hpp"
+#include "output.hpp"
 #include "llbmp/error.hpp"
 #include "llbmp/version.hpp"
 
@@ -66,13 +67,13 @@ int main(int argc, char** argv) {
   try {
     return runners.at(name)();
   } catch (const UsageError& e) {
-    fmt::print(stderr, "llbitmap {}: {}\n", name, e.what());
+    fmt::print(stderr, "llbitmap {}: {}\n", name, printable(e.what()));
     return kExitUsage;
   } catch (const llbmp::Error& e) {
-    fmt::print(stderr, "llbitmap {}: {}\n", name, e.what());
+    fmt::print(stderr, "llbitmap {}: {}\n", name, printable(e.what()));
     return kExitProblems;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "llbitmap {}: {}\n", name, e.what());
+    fmt::print(stderr, "llbitmap {}: {}\n", name, printable(e.what()));
     return kExitProblems;
   }
 }

@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "command.hpp"
+#include "output.hpp"
 
 namespace llbitmap::cli {
 
@@ -32,7 +34,7 @@ std::string join(const std::vector<std::string>& items, const char* sep) {
   return out;
 }
 
-void line(std::string& out, const char* name, const std::string& value) {
+void line(std::string& out, const std::string& name, const std::string& value) {
   out += fmt::format("{:>19} : {}\n", name, value);
 }
 
@@ -48,36 +50,34 @@ std::string human_chunksize(std::uint64_t bytes) {
   return fmt::format("{} {}", bytes, kUnits[unit]);
 }
 
+// mdadm's human_size (util.c): nothing below 5000 KiB, then MiB up to 2 GiB,
+// GiB up to 2 TiB, TiB above; hundredths rounded half up from the truncated
+// 1/200ths, the binary unit from bytes * 200 and the decimal one from bytes / (unit / 200).
 std::string human_size(std::uint64_t bytes) {
-  const double b = static_cast<double>(bytes);
-  if (bytes < (1ULL << 20)) return "";
-  if (bytes < (1ULL << 30)) return fmt::format(" ({:.2f} MiB {:.2f} MB)", b / (1 << 20), b / 1e6);
-  if (bytes < (1ULL << 40)) return fmt::format(" ({:.2f} GiB {:.2f} GB)", b / (1 << 30), b / 1e9);
-  return fmt::format(" ({:.2f} TiB {:.2f} TB)", b / (1ULL << 40), b / 1e12);
-}
-
-// Bytes read from a device (names) or given by the user (paths) may be
-// anything: bytes outside printable ASCII are shown as \xNN, so JSON stays
-// valid UTF-8 and a terminal never receives control sequences.
-std::string printable(const std::string& raw) {
-  std::string out;
-  for (const unsigned char c : raw) {
-    if (c >= 0x20 && c < 0x7f && c != '\\')
-      out += static_cast<char>(c);
-    else
-      out += fmt::format("\\x{:02x}", c);
-  }
-  return out;
+  if (bytes < 5000 * 1024) return "";
+  const auto hundredths = [bytes](unsigned shift, std::uint64_t decimal) {
+    // bytes * 200 >> shift without overflowing 64 bits.
+    const std::uint64_t mask = (std::uint64_t{1} << shift) - 1;
+    const std::uint64_t binary = ((bytes >> shift) * 200 + ((bytes & mask) * 200 >> shift) + 1) / 2;
+    const std::uint64_t dec = (bytes / (decimal / 200) + 1) / 2;
+    return std::pair{binary, dec};
+  };
+  const auto show = [](std::pair<std::uint64_t, std::uint64_t> v, const char* bin, const char* dec) {
+    return fmt::format(" ({}.{:02} {} {}.{:02} {})", v.first / 100, v.first % 100, bin, v.second / 100, v.second % 100, dec);
+  };
+  if (bytes < (std::uint64_t{2} << 30)) return show(hundredths(20, 1000000), "MiB", "MB");
+  if (bytes < (std::uint64_t{2} << 40)) return show(hundredths(30, 1000000000), "GiB", "GB");
+  return show(hundredths(40, 1000000000000), "TiB", "TB");
 }
 
 nlohmann::json member_json(const Member& m) {
   nlohmann::json j;
-  j["device"] = printable(m.device);
+  j["device"] = m.device;
   j["device_bytes"] = m.device_bytes;
   j["metadata"] = m.md.metadata_name();
   j["super_offset_sectors"] = m.md.super_offset;
   j["md_uuid"] = llbmp::format_uuid(m.md.set_uuid);
-  j["md_name"] = printable(m.md.set_name);
+  j["md_name"] = m.md.set_name;
   j["md_events"] = m.md.events;
   j["level"] = llbmp::level_name(m.md.level);
   j["raid_disks"] = m.md.raid_disks;
@@ -87,7 +87,11 @@ nlohmann::json member_json(const Member& m) {
   j["data_size_sectors"] = m.md.data_size;
   j["dev_number"] = m.md.dev_number;
   if (const auto role = m.md.role()) j["role"] = *role;
-  j["resync_offset_sectors"] = m.md.resync_offset;
+  j["device_role"] = m.md.role_description();
+  j["array_state"] = m.md.array_state();
+  j["degraded"] = m.md.degraded();
+  // md's MaxSector ("no resync pending") is no sector: null, not 2^64 - 1.
+  j["resync_offset_sectors"] = m.md.resync_offset == llbmp::kMaxSector ? nlohmann::json(nullptr) : nlohmann::json(m.md.resync_offset);
   if (m.md.logical_block_size != 0) j["md_logical_block_size"] = m.md.logical_block_size;
   if (m.md.bblog_size != 0) {
     j["bblog_offset_sectors"] = m.md.bblog_offset;
@@ -111,7 +115,7 @@ nlohmann::json member_json(const Member& m) {
     b["sectors_reserved"] = sb.sectors_reserved;
     b["area_offset_bytes"] = bm.area_offset;
     b["nodes"] = sb.nodes;
-    b["cluster_name"] = printable(sb.cluster_name);
+    b["cluster_name"] = sb.cluster_name;
     b["chunksize_sectors"] = nullptr;
     b["chunksize_bytes"] = nullptr;
     b["chunks"] = nullptr;
@@ -156,19 +160,124 @@ nlohmann::json member_json(const Member& m) {
   return j;
 }
 
-std::string member_text(const Member& m, bool brief) {
-  std::string out;
-  line(out, "Filename", m.device);
-  if (!brief) {
-    line(out, "Metadata", fmt::format("{} (superblock at sector {})", m.md.metadata_name(), m.md.super_offset));
-    line(out, "Array UUID", llbmp::format_uuid(m.md.set_uuid) + (m.md.set_name.empty() ? "" : "  name " + printable(m.md.set_name)));
-    line(out, "Raid Level", fmt::format("{}, {} devices", llbmp::level_name(m.md.level), m.md.raid_disks));
-    line(out, "Array Events", std::to_string(m.md.events));
-    if (m.md.has_bitmap())
-      line(out, "Bitmap Offset", fmt::format("{} sectors (byte {})", m.md.bitmap_offset, m.md.bitmap_area_offset_bytes()));
-    else
-      line(out, "Bitmap Offset", "none (no bitmap)");
+namespace {
+
+// mdadm -X's lines (bitmap.c ExamineBitmap): 16-character labels.
+void brief_line(std::string& out, const std::string& name, const std::string& value) {
+  out += fmt::format("{:>16} : {}\n", name, value);
+}
+
+// mdadm -X names the whole state word: 0 "OK", exactly STALE "Out of date",
+// anything else "Unknown".
+std::string mdadm_bitmap_state(std::uint32_t state) {
+  if (state == 0) return "OK";
+  if (state == (1u << 1)) return "Out of date";
+  return "Unknown";
+}
+
+std::string bitmap_line(std::uint64_t chunks, std::uint64_t dirty) {
+  return fmt::format("{} bits (chunks), {} dirty ({})", chunks, dirty, percent(dirty, chunks));
+}
+
+std::string chunksize_text(const llbmp::MemberBitmap& bm, bool brief) {
+  const auto& sb = bm.sb;
+  if (bm.lockless) {
+    const auto bytes = bm.lockless->chunk_sectors * 512;
+    return brief ? human_chunksize(bytes) : fmt::format("{} ({} sectors)", human_chunksize(bytes), bm.lockless->chunk_sectors);
   }
+  if (bm.classic) return human_chunksize(bm.classic->chunk_bytes);
+  if (sb.awaiting_kernel_init()) return fmt::format("not chosen yet (header holds {})", sb.chunksize);
+  return fmt::format("invalid ({})", sb.chunksize);
+}
+
+// The error and warning findings under one label, then (full text only) the
+// informational ones under "Notes".
+void problem_lines(std::string& out, const Member& m, bool brief) {
+  const auto put = brief ? brief_line : line;
+  bool first = true;
+  for (const auto& f : m.findings) {
+    if (f.severity == llbmp::Severity::info) continue;
+    put(out, first ? "Problems" : "", fmt::format("{}: {}", llbmp::severity_name(f.severity), printable(f.to_string())));
+    first = false;
+  }
+  if (brief) return;
+  if (first) line(out, "Problems", "none");
+  first = true;
+  for (const auto& f : m.findings) {
+    if (f.severity != llbmp::Severity::info) continue;
+    line(out, first ? "Notes" : "", printable(f.to_string()));
+    first = false;
+  }
+}
+
+// The bits mdadm -X counts for one cluster node: from that node's own header
+// (0 when its sync_size or chunksize is 0), the chunk taken as at least a sector.
+std::uint64_t node_bits(const llbmp::BitmapSuper& sb) {
+  if (sb.sync_size == 0 || sb.chunksize == 0) return 0;
+  const std::uint64_t chunk_sectors = std::max<std::uint64_t>(1, sb.chunksize >> 9);
+  return sb.sync_size / chunk_sectors + (sb.sync_size % chunk_sectors != 0);
+}
+
+// Exactly mdadm -X's lines for a classic bitmap, the same lines with the
+// llbitmap's own facts for version 6; problems (if any) after them.
+std::string member_brief(const Member& m) {
+  std::string out;
+  brief_line(out, "Filename", printable(m.device));
+  if (m.bitmap) {
+    const auto& bm = *m.bitmap;
+    const auto& sb = bm.sb;
+    const bool cluster = sb.nodes != 0 && !sb.lockless();
+    brief_line(out, "Magic", fmt::format("{:08x}", sb.magic));
+    brief_line(out, "Version", std::to_string(sb.version));
+    brief_line(out, "UUID", llbmp::format_uuid(sb.uuid));
+    if (!cluster) {
+      brief_line(out, "Events", std::to_string(sb.events));
+      brief_line(out, "Events Cleared", std::to_string(sb.events_cleared));
+      brief_line(out, "State", sb.lockless() ? bitmap_state_text(sb) : mdadm_bitmap_state(sb.state));
+    }
+    brief_line(out, "Chunksize", chunksize_text(bm, true));
+    brief_line(out, "Daemon", fmt::format("{}s flush period", sb.daemon_sleep));
+    brief_line(out, "Write Mode", sb.write_behind == 0 ? std::string("Normal") : fmt::format("Allow write behind, max {}", sb.write_behind));
+    brief_line(out, "Sync Size", fmt::format("{}{}", sb.sync_size / 2, human_size(sb.sync_size * 512)));
+    if (cluster) {
+      brief_line(out, "Cluster nodes", std::to_string(sb.nodes));
+      brief_line(out, "Cluster name", fmt::format("{:<64}", printable(sb.cluster_name)));
+      if (bm.classic)
+        for (const auto& n : bm.classic->nodes) {
+          brief_line(out, "Node Slot", std::to_string(n.node));
+          brief_line(out, "Events", std::to_string(n.sb.events));
+          brief_line(out, "Events Cleared", std::to_string(n.sb.events_cleared));
+          brief_line(out, "State", mdadm_bitmap_state(n.sb.state));
+          brief_line(out, "Bitmap", bitmap_line(node_bits(n.sb), n.dirty));
+        }
+    } else if (const auto chunks = m.chunks(); chunks && m.dirty()) {
+      brief_line(out, "Bitmap", bitmap_line(*chunks, *m.dirty()));
+    } else if (sb.awaiting_kernel_init()) {
+      brief_line(out, "Bitmap", "not initialised yet: no chunk states until the kernel assembles the array");
+    }
+  }
+  problem_lines(out, m, true);
+  return out;
+}
+
+}  // namespace
+
+std::string member_text(const Member& m, bool brief) {
+  if (brief) return member_brief(m);
+  std::string out;
+  line(out, "Filename", printable(m.device));
+  line(out, "Metadata", fmt::format("{} (superblock at sector {})", m.md.metadata_name(), m.md.super_offset));
+  line(out, "Array UUID", llbmp::format_uuid(m.md.set_uuid) + (m.md.set_name.empty() ? "" : "  name " + printable(m.md.set_name)));
+  line(out, "Raid Level", fmt::format("{}, {} devices", llbmp::level_name(m.md.level), m.md.raid_disks));
+  line(out, "Array Events", std::to_string(m.md.events));
+  line(out, "Device Role", m.md.role_description());
+  line(out, "Array State", m.md.array_state() + " ('A' == active, '.' == missing, 'R' == replacing)");
+  line(out, "Degraded", m.md.degraded() ? "yes" : "no");
+  line(out, "Data Offset", fmt::format("{} sectors", m.md.data_offset));
+  if (m.md.has_bitmap())
+    line(out, "Bitmap Offset", fmt::format("{} sectors (byte {})", m.md.bitmap_offset, m.md.bitmap_area_offset_bytes()));
+  else
+    line(out, "Bitmap Offset", "none (no bitmap)");
   if (m.bitmap) {
     const auto& bm = *m.bitmap;
     const auto& sb = bm.sb;
@@ -178,110 +287,92 @@ std::string member_text(const Member& m, bool brief) {
     line(out, "Events", std::to_string(sb.events));
     line(out, "Events Cleared", std::to_string(sb.events_cleared));
     line(out, "State", bitmap_state_text(sb));
-    if (!brief) {
-      const auto flags = llbmp::bitmap_flag_names(sb.state);
-      line(out, "Flags", flags.empty() ? "none" : join(flags, ", "));
-    }
-    if (bm.lockless) {
-      const auto& v = *bm.lockless;
-      line(out, "Chunksize", fmt::format("{} ({} sectors)", human_chunksize(v.chunk_sectors * 512), v.chunk_sectors));
-    } else if (bm.classic) {
-      line(out, "Chunksize", human_chunksize(bm.classic->chunk_bytes));
-    } else if (sb.awaiting_kernel_init()) {
-      line(out, "Chunksize", fmt::format("not chosen yet (header holds {})", sb.chunksize));
-    } else {
-      line(out, "Chunksize", fmt::format("invalid ({})", sb.chunksize));
-    }
+    const auto flags = llbmp::bitmap_flag_names(sb.state);
+    line(out, "Flags", flags.empty() ? "none" : join(flags, ", "));
+    line(out, "Chunksize", chunksize_text(bm, false));
     line(out, "Daemon", fmt::format("{}s flush period", sb.daemon_sleep));
     line(out, "Write Mode", sb.write_behind == 0 ? std::string("Normal") : fmt::format("Allow write behind, max {}", sb.write_behind));
     line(out, "Sync Size", fmt::format("{}{}", sb.sync_size / 2, human_size(sb.sync_size * 512)));
-    if (sb.lockless() || !brief)
-      line(out, "Sectors Reserved", fmt::format("{} ({} bytes)", sb.sectors_reserved, std::uint64_t{sb.sectors_reserved} * 512));
+    line(out, "Sectors Reserved", fmt::format("{} ({} bytes)", sb.sectors_reserved, std::uint64_t{sb.sectors_reserved} * 512));
     if (const auto chunks = m.chunks(); chunks && m.dirty()) {
-      line(out, "Bitmap", fmt::format("{} bits (chunks), {} dirty ({})", *chunks, *m.dirty(), percent(*m.dirty(), *chunks)));
+      line(out, "Bitmap", bitmap_line(*chunks, *m.dirty()));
     } else if (sb.awaiting_kernel_init()) {
       line(out, "Bitmap", "not initialised yet: no chunk states until the kernel assembles the array");
     }
-    if (bm.lockless && !brief) {
+    if (bm.lockless) {
       const auto& c = bm.lockless->counts;
       for (std::size_t s = 0; s < llbmp::kStateCount; ++s) {
         const auto name = std::string(llbmp::state_sysfs_name(static_cast<State>(s)));
-        out += fmt::format("{:>19} : {}\n", name, c.by_state[s]);
+        line(out, name, std::to_string(c.by_state[s]));
       }
-      out += fmt::format("{:>19} : {}\n", "invalid", c.invalid);
+      line(out, "invalid", std::to_string(c.invalid));
     }
-    if (bm.classic && bm.classic->nodes.size() > 1 && !brief)
+    if (bm.classic && bm.classic->nodes.size() > 1)
       for (const auto& n : bm.classic->nodes)
-        line(out, fmt::format("Node {}", n.node).c_str(), fmt::format("events {}, {} dirty", n.sb.events, n.dirty));
+        line(out, fmt::format("Node {}", n.node), fmt::format("events {}, {} dirty", n.sb.events, n.dirty));
   }
-  if (m.findings.empty()) {
-    line(out, "Problems", "none");
-  } else {
-    bool first = true;
-    for (const auto& f : m.findings) {
-      if (brief && f.severity == llbmp::Severity::info) continue;
-      line(out, first ? "Findings" : "", fmt::format("{}: {}", llbmp::severity_name(f.severity), f.to_string()));
-      first = false;
-    }
-  }
+  problem_lines(out, m, false);
   return out;
 }
 
 std::string member_export(const Member& m) {
-  std::string out;
-  auto put = [&](const std::string& key, const auto& value) { out += fmt::format("LLBITMAP_{}={}\n", key, value); };
-  auto quote = [](const std::string& s) {
-    std::string q = "'";
-    for (const char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-  };
-  put("DEVICE", quote(m.device));
-  put("METADATA", m.md.metadata_name());
-  put("MD_UUID", llbmp::format_uuid(m.md.set_uuid));
-  put("MD_EVENTS", m.md.events);
-  put("LEVEL", llbmp::level_name(m.md.level));
-  put("RAID_DISKS", m.md.raid_disks);
-  put("BITMAP_OFFSET_SECTORS", m.md.has_bitmap() ? std::to_string(m.md.bitmap_offset) : std::string());
+  ExportLines e("LLBITMAP_");
+  e.put("DEVICE", m.device);
+  e.put("METADATA", m.md.metadata_name());
+  e.put("MD_UUID", llbmp::format_uuid(m.md.set_uuid));
+  e.put("MD_NAME", m.md.set_name);
+  e.put("MD_EVENTS", m.md.events);
+  e.put("LEVEL", llbmp::level_name(m.md.level));
+  e.put("RAID_DISKS", m.md.raid_disks);
+  e.put("DEV_NUMBER", m.md.dev_number);
+  e.put("ROLE", m.md.role() ? std::to_string(*m.md.role()) : std::string());
+  e.put("DEVICE_ROLE", m.md.role_description());
+  e.put("ARRAY_STATE", m.md.array_state());
+  e.put("DEGRADED", m.md.degraded());
+  e.put("DATA_OFFSET_SECTORS", m.md.data_offset);
+  e.put("RESYNC_OFFSET_SECTORS", m.md.resync_offset == llbmp::kMaxSector ? std::string("none") : std::to_string(m.md.resync_offset));
+  e.put("BITMAP_OFFSET_SECTORS", m.md.has_bitmap() ? std::to_string(m.md.bitmap_offset) : std::string());
   if (m.bitmap) {
     const auto& sb = m.bitmap->sb;
-    put("VERSION", sb.version);
-    put("UUID", llbmp::format_uuid(sb.uuid));
-    put("EVENTS", sb.events);
-    put("EVENTS_CLEARED", sb.events_cleared);
-    put("STATE_FLAGS", join(llbmp::bitmap_flag_names(sb.state), ","));
-    put("SYNC_SIZE_SECTORS", sb.sync_size);
-    put("DAEMON_SLEEP", sb.daemon_sleep);
-    put("WRITE_BEHIND", sb.write_behind);
-    put("SECTORS_RESERVED", sb.sectors_reserved);
-    put("NODES", sb.nodes);
+    e.put("VERSION", sb.version);
+    e.put("UUID", llbmp::format_uuid(sb.uuid));
+    e.put("EVENTS", sb.events);
+    e.put("EVENTS_CLEARED", sb.events_cleared);
+    e.put("STATE_FLAGS", join(llbmp::bitmap_flag_names(sb.state), ","));
+    e.put("SYNC_SIZE_SECTORS", sb.sync_size);
+    e.put("DAEMON_SLEEP", sb.daemon_sleep);
+    e.put("WRITE_BEHIND", sb.write_behind);
+    e.put("SECTORS_RESERVED", sb.sectors_reserved);
+    e.put("NODES", sb.nodes);
+    e.put("CLUSTER_NAME", sb.cluster_name);
     if (const auto& v = m.bitmap->lockless) {
-      put("CHUNKSIZE_SECTORS", v->chunk_sectors);
-      put("CHUNKSIZE_BYTES", v->chunk_sectors * 512);
+      e.put("CHUNKSIZE_SECTORS", v->chunk_sectors);
+      e.put("CHUNKSIZE_BYTES", v->chunk_sectors * 512);
     } else if (const auto& c = m.bitmap->classic) {
-      put("CHUNKSIZE_SECTORS", c->chunk_bytes / 512);
-      put("CHUNKSIZE_BYTES", c->chunk_bytes);
+      e.put("CHUNKSIZE_SECTORS", c->chunk_bytes / 512);
+      e.put("CHUNKSIZE_BYTES", c->chunk_bytes);
     }
-    if (m.chunks()) put("CHUNKS", *m.chunks());
-    if (m.dirty()) put("DIRTY", *m.dirty());
+    if (m.chunks()) e.put("CHUNKS", *m.chunks());
+    if (m.dirty()) e.put("DIRTY", *m.dirty());
     if (const auto& v = m.bitmap->lockless) {
       for (std::size_t s = 0; s < llbmp::kStateCount; ++s) {
         std::string key(llbmp::state_key(static_cast<State>(s)));
         for (auto& ch : key) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-        put("STATE_" + key, v->counts.by_state[s]);
+        e.put("STATE_" + key, v->counts.by_state[s]);
       }
-      put("STATE_INVALID", v->counts.invalid);
+      e.put("STATE_INVALID", v->counts.invalid);
     }
   }
   std::size_t problems = 0;
   for (const auto& f : m.findings) problems += f.severity == llbmp::Severity::error;
-  put("PROBLEMS", problems);
-  return out;
+  e.put("PROBLEMS", problems);
+  return e.text();
 }
 
 void print_error_findings(const std::string& command, const Member& m) {
   for (const auto& f : m.findings)
     if (f.severity == llbmp::Severity::error)
-      fmt::print(stderr, "llbitmap {}: {}: {}\n", command, m.device, f.to_string());
+      fmt::print(stderr, "llbitmap {}: {}: {}\n", command, printable(m.device), printable(f.to_string()));
 }
 
 ChunkSpan parse_chunk_span(const std::string& text) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "llbmp/member.hpp"
+#include "output.hpp"
 
 namespace llbitmap::cli {
 
@@ -16,10 +17,8 @@ std::string member_export(const llbmp::Member& m);
 
 // "64 MB" in mdadm's human_chunksize style (binary units).
 std::string human_chunksize(std::uint64_t bytes);
-// " (255.00 MiB 267.39 MB)" in mdadm's human_size style.
+// " (255.00 MiB 267.39 MB)" exactly as mdadm's human_size writes it ("" below 5000 KiB).
 std::string human_size(std::uint64_t bytes);
-// Text from a device or the user, safe for a terminal and for JSON (\xNN escapes).
-std::string printable(const std::string& raw);
 
 // Error findings as "llbitmap COMMAND: DEVICE: field=value: message" lines on stderr.
 void print_error_findings(const std::string& command, const llbmp::Member& m);

@@ -141,6 +141,30 @@ std::uint32_t MdSuperblock::working_roles() const noexcept {
       std::count_if(dev_roles.begin(), dev_roles.end(), [this](std::uint16_t r) { return r < raid_disks; }));
 }
 
+std::string MdSuperblock::role_description() const {
+  const auto r = role();
+  if (!r) return fmt::format("unknown (dev_number {} is past max_dev {})", dev_number, dev_roles.size());
+  if (*r == kRoleSpare) return "spare";
+  if (*r == kRoleFaulty) return "faulty";
+  if (*r == kRoleJournal) return "Journal";
+  if (*r > MD_DISK_ROLE_MAX) return fmt::format("unknown ({:#06x})", *r);
+  if ((feature_map & MD_FEATURE_REPLACEMENT) != 0) return fmt::format("Replacement device {}", *r);
+  return fmt::format("Active device {}", *r);
+}
+
+std::string MdSuperblock::array_state() const {
+  // raid_disks is untrusted: slots beyond every possible role hold no device.
+  const std::uint32_t slots = std::min<std::uint32_t>(raid_disks, kMdMaxDevices);
+  std::vector<std::uint32_t> holders(slots, 0);
+  for (const auto r : dev_roles)
+    if (r < slots) ++holders[r];
+  std::string state;
+  for (const auto n : holders) state += n == 0 ? '.' : n == 1 ? 'A' : (n == 2 && level > 0) ? 'R' : '?';
+  return state;
+}
+
+bool MdSuperblock::degraded() const { return array_state().find('.') != std::string::npos || raid_disks > kMdMaxDevices; }
+
 std::string level_name(std::int32_t level) {
   switch (level) {
     case -4: return "multipath";

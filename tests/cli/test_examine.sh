@@ -103,4 +103,14 @@ run "$LLBITMAP" examine --format yaml clean.img
 expect_rc 2
 run "$LLBITMAP" frobnicate
 expect_rc 2
+
+# --brief of an llbitmap: mdadm -X's lines and label width, its own facts.
+"$MKFIXTURE" brief.img --state 0-99=2
+run "$LLBITMAP" examine --brief brief.img
+expect_rc 0
+[ "$(sed 's/ : .*//; s/^ *//' <<<"$OUT" | tr '\n' ,)" = "Filename,Magic,Version,UUID,Events,Events Cleared,State,Chunksize,Daemon,Write Mode,Sync Size,Bitmap," ] ||
+  fail "--brief lines: $OUT"
+[ "$(grep -c '^.\{16\} : ' <<<"$OUT")" = 12 ] || fail "--brief labels are not 16 wide: $OUT"
+expect_out "       Chunksize : 64 KB"
+expect_out "          Bitmap : 4080 bits (chunks), 100 dirty (2.5%)"
 echo "test_examine: ok"

@@ -38,6 +38,17 @@ run "$LLBITMAP" examine --scan --format prometheus
 expect_out "llbitmap_state_chunks{device=\"$b0\",array_uuid=\"$uuid_b\",state=\"need_sync\"} 5"
 expect_out "llbitmap_dirty_chunks{device=\"$a1\",array_uuid=\"$uuid_a\"} 10"
 
+# export: every line evals in bash (blank lines between members and arrays),
+# one KEY=value per line; our member is among them.
+run "$LLBITMAP" examine --scan --quiet --format export
+[ "$RC" = 0 ] || [ "$RC" = 1 ] || fail "examine --scan --format export exit $RC: $ERR"
+printf '%s\n' "$OUT" >scan-export.txt
+! grep -v '^$' scan-export.txt | grep -qv '^LLBITMAP_[A-Z0-9_]*=' || fail "scan export: a line that is no KEY=value: $OUT"
+devices=$(bash -c 'while IFS= read -r line; do [ -z "$line" ] && continue; eval "$line" || exit 9
+                   case "$line" in LLBITMAP_DEVICE=*) echo "$LLBITMAP_DEVICE" ;; esac; done <scan-export.txt') ||
+  fail "scan export does not eval: $OUT"
+grep -qx "$b0" <<<"$devices" || fail "scan export lacks $b0: $devices"
+
 # Usage: --scan with devices, or neither.
 run "$LLBITMAP" examine --scan a0.img
 expect_rc 2

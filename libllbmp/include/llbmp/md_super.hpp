@@ -35,6 +35,8 @@ inline constexpr std::size_t kMdSuperblockRead = 4096;  // 256 + 2 * 1920
 inline constexpr std::uint16_t kRoleSpare = 0xffff;
 inline constexpr std::uint16_t kRoleFaulty = 0xfffe;
 inline constexpr std::uint16_t kRoleJournal = 0xfffd;
+// resync_offset (and recovery_offset) of md's MaxSector: no resync pending.
+inline constexpr std::uint64_t kMaxSector = ~std::uint64_t{0};
 
 using Uuid = std::array<std::uint8_t, 16>;
 std::string format_uuid(const Uuid& uuid);                   // mdadm style: 8:8:8:8 hex
@@ -87,6 +89,16 @@ struct MdSuperblock {
   std::uint32_t raid10_copies() const noexcept;
   // Working roles among dev_roles (role < raid_disks).
   std::uint32_t working_roles() const noexcept;
+  // This member's role in mdadm --examine's words: "Active device N",
+  // "Replacement device N", "spare", "faulty", "Journal" (mdadm says "spare"
+  // for a faulty member too), or "unknown (...)" when dev_number is past max_dev.
+  std::string role_description() const;
+  // One character per role slot 0..raid_disks-1 as mdadm --examine shows it:
+  // 'A' one device holds the slot, 'R' two (a replacement; raid levels above
+  // 0), '.' none, '?' more (inconsistent). A reshape's extra slots are not shown.
+  std::string array_state() const;
+  // Some slot 0..raid_disks-1 is held by no device ('.' in array_state).
+  bool degraded() const;
 };
 
 std::string level_name(std::int32_t level);  // "raid1", "linear", ...
