@@ -116,11 +116,10 @@ int run_simulate(const SimulateArgs& a) {
     sims.emplace_back(c);
   }
   if (!a.synthetic.empty()) {
+    // The simulators have checked that the array's sectors fit in 64 bits.
     const std::uint32_t parity = base.level == 6 ? 2 : 1;
-    const std::uint32_t data_disks = base.raid_disks > parity ? base.raid_disks - parity : 1;
-    std::uint64_t array = base.size_sectors;
-    if (llbmp::level_is_raid456(base.level) && __builtin_mul_overflow(base.size_sectors, std::uint64_t{data_disks}, &array))
-      throw UsageError(fmt::format("--size {}: the array of {} members would hold more than 2^64 sectors", a.size, base.raid_disks));
+    const std::uint64_t data_disks = base.raid_disks > parity ? base.raid_disks - parity : 1;
+    const std::uint64_t array = llbmp::level_is_raid456(base.level) ? base.size_sectors * data_disks : base.size_sectors;
     llbmp::SyntheticWorkload w(a.synthetic == "random", parse_number(a.seed, "--seed"), parse_number(a.count, "--count", 1, kMaxCount),
                                array, sectors_of(a.io_size, "--io-size"), parse_decimal(a.rate, "--rate", {0, kMaxRate, true}));
     drive(w, sims, [] { return std::string("--synthetic"); }, progress);

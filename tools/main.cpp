@@ -48,6 +48,7 @@ constexpr OptionOfField kOptionOfField[] = {
     {"simulate", "size_sectors", "--size"},         {"simulate", "crash_at", "--crash-at"},
     {"simulate", "io_size", "--logical-block-size"}, {"simulate", "io_sectors", "--io-size"},
     {"simulate", "count", "--count"},               {"simulate", "rate", "--rate"},
+    {"simulate", "raid_chunk_sectors", "--raid-chunk"},
 };
 
 // What --force does, added to a refusal that force overrides.

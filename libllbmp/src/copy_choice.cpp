@@ -51,7 +51,7 @@ std::size_t named_copy(const std::vector<Member>& members, const std::string& de
 std::string ChosenCopy::describe(const std::vector<Member>& members) const {
   switch (choice) {
     case CopyChoice::kernel: return fmt::format("{}, the copy the kernel loads", members[member].device);
-    case CopyChoice::member: return fmt::format("{} (--member)", members[member].device);
+    case CopyChoice::member: return fmt::format("{}, the copy asked for", members[member].device);
     case CopyChoice::merge_worst: return fmt::format("the worst state of each chunk over {} members", copies);
   }
   return {};

@@ -152,6 +152,19 @@ std::uint64_t simulated_chunks(const SimulateConfig& c) {
   if (c.chunk_sectors == 0 || (c.chunk_sectors & (c.chunk_sectors - 1)) != 0)
     throw Error("", "chunk_sectors", std::to_string(c.chunk_sectors), "a power of two number of sectors", ErrorKind::bad_value);
   if (c.size_sectors == 0) throw Error("", "size_sectors", "0", "the array needs a size", ErrorKind::bad_value);
+  std::uint64_t product = 0;
+  if (level_is_raid456(c.level)) {
+    const std::uint64_t data = data_disks(c.level, c.raid_disks);
+    if (__builtin_mul_overflow(c.size_sectors, data, &product))
+      throw Error("", "size_sectors", "",
+                  fmt::format("{} members of {} sectors would hold more than 2^64 sectors", c.raid_disks, c.size_sectors),
+                  ErrorKind::bad_value);
+    if (c.raid_chunk_sectors == 0 || __builtin_mul_overflow(c.raid_chunk_sectors, data, &product))
+      throw Error("", "raid_chunk_sectors", "",
+                  fmt::format("a stripe row of {} data members of {} sectors each must hold 1 to 2^64-1 sectors", data,
+                              c.raid_chunk_sectors),
+                  ErrorKind::bad_value);
+  }
   const std::uint64_t chunks = div_round_up(c.size_sectors, c.chunk_sectors);
   if (chunks > kMaxSimulatedChunks)
     throw Error("", "size_sectors", "",
