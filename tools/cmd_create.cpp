@@ -29,7 +29,13 @@ struct CreateArgs {
   std::string data_offset = "2048", events = "1";
   bool degraded = false, classic = false, no_bitmap = false, bad_block_log = false;
   std::vector<std::string> missing;
+  const CLI::App* command = nullptr;  // for options given on the command line, defaults or not
+  bool given(const char* option) const { return command->count(option) != 0; }
 };
+
+// The options that shape member images only.
+constexpr const char* kImageOptions[] = {"--classic", "--no-bitmap", "--raid-disks", "--size", "--missing", "--degraded",
+                                         "--uuid", "--name", "--metadata", "--data-offset", "--events", "--bad-block-log"};
 
 constexpr std::size_t kMdNameBytes = 32;  // mdp_superblock_1.set_name
 
@@ -203,8 +209,8 @@ int run_create(const CreateArgs& a) {
   if (a.devices.empty()) throw UsageError("give member devices or, with --level, new image files");
   if (a.first_use && a.classic) throw UsageError("--first-use and --classic exclude each other");
   if (a.level) return run_images(a);
-  if (a.classic || a.no_bitmap || !a.raid_disks.empty() || !a.size.empty() || !a.missing.empty() || a.degraded)
-    throw UsageError("--classic, --no-bitmap, --raid-disks, --size, --missing and --degraded make member images: give --level too");
+  for (const char* option : kImageOptions)
+    if (a.given(option)) throw UsageError(fmt::format("{} shapes member images: give --level too", option));
   return run_on_members(a);
 }
 
@@ -244,6 +250,7 @@ Runner add_create(CLI::App& app) {
   cmd->footer(
       "Example:\n  llbitmap create /dev/sdb1 /dev/sdc1\n  llbitmap create --first-use --assume-clean /dev/sdb1\n"
       "  llbitmap create --level 1 --raid-disks 2 --size 256M --states 0-99:dirty a.img b.img");
+  a->command = cmd;
   return [a] { return run_create(*a); };
 }
 

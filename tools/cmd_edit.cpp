@@ -44,6 +44,9 @@ std::vector<llbmp::FieldAssignment> fields_from(const EditArgs& a) {
       {"events", &a.events}, {"events_cleared", &a.events_cleared}, {"sync_size", &a.sync_size}, {"daemon_sleep", &a.daemon_sleep}};
   for (const auto& [name, value] : shorthands)
     if (*value) out.push_back({name, **value});
+  for (auto f = out.begin(); f != out.end(); ++f)
+    if (std::any_of(f + 1, out.end(), [&](const llbmp::FieldAssignment& g) { return g.field == f->field; }))
+      throw UsageError(fmt::format("{} is given twice (--set {}= or its shorthand): give one value", f->field, f->field));
   return out;
 }
 

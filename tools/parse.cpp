@@ -97,6 +97,7 @@ std::uint64_t parse_size_bytes(const std::string& text, const char* option, Plai
     decimals += point ? 1 : 0;
   }
   if (digits == 0 || (point && decimals == 0) || text.front() == '.') refuse(option, text, std::string("not ") + expected);
+  if (decimals > 18) refuse(option, text, "more than 18 decimals");
   const std::string_view suffix = std::string_view(text).substr(i);
   if (suffix.empty() && plain == PlainNumber::refused)
     refuse(option, text, "give a unit: B for bytes, s for sectors, or K, M, G ... (e.g. 64K)");
