@@ -8,6 +8,7 @@
 #include "llbmp/check.hpp"
 #include "llbmp/error.hpp"
 #include "output.hpp"
+#include "parse.hpp"
 
 namespace llbitmap::cli {
 
@@ -15,7 +16,7 @@ namespace {
 
 struct CheckArgs {
   std::vector<std::string> devices;
-  std::uint32_t block_size = 512;
+  std::string block_size = "512";
   std::string format = "text";
   bool quiet = false;
 };
@@ -96,11 +97,12 @@ void print_export(const llbmp::CheckReport& r) {
 
 int run_check(const CheckArgs& a) {
   if (a.devices.empty()) throw UsageError("give one member or every member of an array");
-  if (a.block_size != 512 && a.block_size != 4096) throw UsageError(fmt::format("--block-size {}: 512 or 4096", a.block_size));
+  const auto block_size = parse_number_as<std::uint32_t>(a.block_size, "--block-size", 512, 4096);
+  if (block_size != 512 && block_size != 4096) throw UsageError(fmt::format("--block-size {}: 512 or 4096", a.block_size));
   if (a.format != "text" && a.format != "json" && a.format != "export")
     throw UsageError(fmt::format("--format {}: text, json or export", a.format));
   const Loaded loaded = load_all(a.devices);
-  llbmp::CheckReport report = llbmp::check_members(loaded.members, {a.block_size});
+  llbmp::CheckReport report = llbmp::check_members(loaded.members, {block_size});
   report.findings.insert(report.findings.begin(), loaded.unreadable.begin(), loaded.unreadable.end());
   if (!a.quiet) {
     if (a.format == "json") print_json(report);
@@ -116,7 +118,9 @@ Runner add_check(CLI::App& app) {
   auto a = std::make_shared<CheckArgs>();
   auto* cmd = app.add_subcommand("check", "Check one member or a whole array for consistency (read only)");
   cmd->add_option("devices", a->devices, "One member, or every member of the array");
-  cmd->add_option("--block-size", a->block_size, "Compare state areas in blocks of 512 or 4096 bytes")->capture_default_str();
+  cmd->add_option("--block-size", a->block_size, "Compare state areas in blocks of 512 or 4096 bytes")
+      ->type_name("BYTES")
+      ->capture_default_str();
   cmd->add_option("--format", a->format, "Output: text, json or export (LLBITMAP_CHECK_* lines)")->capture_default_str();
   cmd->add_flag("--quiet,-q", a->quiet, "Print nothing: the exit status says it");
   cmd->footer("Example:\n  llbitmap check /dev/sdb1 /dev/sdc1\n  llbitmap check --quiet /dev/sdb1 /dev/sdc1 || echo inconsistent");

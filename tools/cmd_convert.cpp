@@ -7,6 +7,7 @@
 #include "llbmp/convert.hpp"
 #include "llbmp/metadata_image.hpp"
 #include "llbmp/write_common.hpp"
+#include "parse.hpp"
 #include "write_support.hpp"
 
 namespace llbitmap::cli {
@@ -41,7 +42,10 @@ int run_convert(const ConvertArgs& a) {
   if (a.to == "lockless" || a.to == "llbitmap") o.to = llbmp::BitmapFormat::lockless;
   else if (a.to == "classic") o.to = llbmp::BitmapFormat::classic;
   else throw UsageError(fmt::format("--to {}: lockless or classic", a.to));
-  if (!a.chunk_size.empty()) o.chunk_bytes = parse_size_bytes(a.chunk_size, "--chunk-size");
+  if (!a.chunk_size.empty()) {
+    o.chunk_bytes = parse_size_bytes(a.chunk_size, "--chunk-size", PlainNumber::refused);
+    if (*o.chunk_bytes / 512 > 0xffffffffu) throw UsageError(fmt::format("--chunk-size {}: more than 2^32-1 sectors", a.chunk_size));
+  }
   o.source = copy_source_from(a.copy, a.devices);
   const auto members = llbmp::load_array_members(a.devices);
   const auto plan = llbmp::plan_convert(members, o);
@@ -73,7 +77,8 @@ Runner add_convert(CLI::App& app) {
   auto* cmd = app.add_subcommand("convert", "Convert a stopped array's classic bitmap to an llbitmap, or back (alias convert-from-classic)");
   cmd->add_option("devices", a->devices, "Every member device or image file of the array");
   cmd->add_option("--to", a->to, "Target format: lockless or classic")->capture_default_str();
-  cmd->add_option("--chunk-size", a->chunk_size, "Chunk size of the new bitmap in bytes, with a unit (64K, 1M)");
+  cmd->add_option("--chunk-size", a->chunk_size, "Chunk size of the new bitmap with a unit: 64K, 1M, or 128s in sectors")
+      ->type_name("SIZE");
   cmd->add_option("--backup-file", a->backup_file, "Save the metadata the conversion rewrites to this new FILE first (undo with restore)")
       ->type_name("FILE");
   add_copy_source_options(cmd, a->copy);

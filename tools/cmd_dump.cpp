@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "llbmp/metadata_image.hpp"
 #include "picture.hpp"
 #include "llbmp/member.hpp"
+#include "parse.hpp"
 #include "render.hpp"
 
 namespace llbitmap::cli {
@@ -24,12 +26,36 @@ struct DumpOptions {
   std::string chunks;
   bool map = false;
   bool no_color = false;
-  unsigned width = 64;
-  unsigned rows = 16;
+  std::string width = "64";
+  std::string rows = "16";
   std::string svg;
   std::string png;
   std::string save;
+  const CLI::App* command = nullptr;  // for options given on the command line, defaults or not
+  bool given(const char* option) const { return command->count(option) != 0; }
 };
+
+struct MapShape {
+  std::uint64_t width;
+  std::uint64_t rows;
+};
+
+// One output per run: --save, --map, the pictures (--svg and --png together)
+// or --format; an option of another output is refused, not ignored.
+void refuse_conflicts(const DumpOptions& opt) {
+  const bool pictures = !opt.svg.empty() || !opt.png.empty();
+  const std::pair<bool, const char*> outputs[] = {
+      {!opt.save.empty(), "--save"}, {opt.map, "--map"}, {pictures, !opt.svg.empty() ? "--svg" : "--png"}, {opt.given("--format"), "--format"}};
+  const char* chosen = nullptr;
+  for (const auto& [on, option] : outputs) {
+    if (!on) continue;
+    if (chosen) throw UsageError(fmt::format("{} and {} exclude each other: one output per run", chosen, option));
+    chosen = option;
+  }
+  if (!opt.save.empty() && opt.given("--chunks")) throw UsageError("--save keeps the whole metadata: no --chunks");
+  for (const char* option : {"--width", "--rows", "--no-color"})
+    if (!opt.map && opt.given(option)) throw UsageError(fmt::format("{} shapes --map: give --map too", option));
+}
 
 // The chunk states of a member, one byte per chunk: llbitmap states as read,
 // classic bits as clean (0) or dirty (1) under the names "clean"/"dirty".
@@ -90,16 +116,16 @@ const CellStyle& style_of(std::uint8_t b) {
   return llbmp::is_valid_state(b) ? kStyles[b] : kStyles[8];
 }
 
-void print_map(const llbmp::Member& m, const DumpView& v, std::uint64_t base, const DumpOptions& opt) {
+void print_map(const llbmp::Member& m, const DumpView& v, std::uint64_t base, const DumpOptions& opt, const MapShape& shape) {
   const bool color = !opt.no_color && ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
   const std::uint64_t n = v.bytes.size();
-  const std::uint64_t cells_max = std::uint64_t{opt.width} * opt.rows;
+  const std::uint64_t cells_max = shape.width * shape.rows;
   const std::uint64_t group = std::max<std::uint64_t>(1, (n + cells_max - 1) / cells_max);
   const std::uint64_t cells = (n + group - 1) / group;
   fmt::print("{}: {} chunks ({}..{}), {} chunk(s) per cell, worst state shown\n", printable(m.device), n, base,
              n ? base + n - 1 : base, group);
   for (std::uint64_t c = 0; c < cells; ++c) {
-    if (c % opt.width == 0) fmt::print("{:>10} ", base + c * group);
+    if (c % shape.width == 0) fmt::print("{:>10} ", base + c * group);
     const auto first = v.bytes.begin() + static_cast<std::ptrdiff_t>(c * group);
     const auto last = v.bytes.begin() + static_cast<std::ptrdiff_t>(std::min(n, (c + 1) * group));
     const std::uint8_t worst = *std::max_element(first, last, [](auto a, auto b) { return severity_rank(a) < severity_rank(b); });
@@ -108,7 +134,7 @@ void print_map(const llbmp::Member& m, const DumpView& v, std::uint64_t base, co
       fmt::print("{}{}\x1b[0m", st.color, st.glyph);
     else
       fmt::print("{}", st.glyph);
-    if (c % opt.width == opt.width - 1 || c + 1 == cells) fmt::print("\n");
+    if (c % shape.width == shape.width - 1 || c + 1 == cells) fmt::print("\n");
   }
   fmt::print("legend:");
   const std::vector<std::uint8_t> shown = v.classic ? std::vector<std::uint8_t>{1, 2} : std::vector<std::uint8_t>{0, 1, 2, 3, 4, 5, 6, 7, 0xff};
@@ -136,6 +162,9 @@ void write_pictures(const llbmp::Member& m, const DumpView& v, std::uint64_t bas
 }
 
 int run_dump(const DumpOptions& opt) {
+  refuse_conflicts(opt);
+  const MapShape shape{parse_number(opt.width, "--width", 8, 512), parse_number(opt.rows, "--rows", 1, 4096)};
+  const ChunkSpan span = opt.chunks.empty() ? ChunkSpan{0, std::numeric_limits<std::uint64_t>::max()} : parse_chunk_span(opt.chunks, "--chunks");
   const auto m = llbmp::load_member(opt.device);
   if (!opt.save.empty()) {
     // The raw metadata, decodable or not: that is what a bug report needs.
@@ -161,7 +190,6 @@ int run_dump(const DumpOptions& opt) {
   DumpView v = view_of(m);
   std::uint64_t base = 0;
   if (!opt.chunks.empty()) {
-    const auto span = parse_chunk_span(opt.chunks);
     if (span.first >= v.bytes.size())
       throw UsageError(fmt::format("--chunks {}: the bitmap has {} chunks", opt.chunks, v.bytes.size()));
     const auto last = std::min<std::uint64_t>(span.last, v.bytes.size() - 1);
@@ -172,10 +200,10 @@ int run_dump(const DumpOptions& opt) {
   if (!opt.svg.empty() || !opt.png.empty()) {
     write_pictures(m, v, base, opt);
   } else if (opt.map) {
-    print_map(m, v, base, opt);
+    print_map(m, v, base, opt, shape);
   } else if (opt.format == "raw") {
     if (std::fwrite(v.bytes.data(), 1, v.bytes.size(), stdout) != v.bytes.size())
-      throw llbmp::Error("stdout", "", "", "write failed");
+      throw llbmp::Error("stdout", "", "", "write failed", llbmp::ErrorKind::io);
   } else if (opt.format == "csv") {
     std::string out = "first,last,count,state,value\n";
     for (const auto& r : llbmp::state_runs(v.bytes, base))
@@ -210,16 +238,17 @@ Runner add_dump(CLI::App& app) {
   cmd->add_option("--format,-f", opt->format, "Output format")
       ->check(CLI::IsMember({"ranges", "json", "csv", "raw"}))
       ->capture_default_str();
-  cmd->add_option("--chunks", opt->chunks, "Only chunks FIRST-LAST (or one chunk N)");
+  cmd->add_option("--chunks", opt->chunks, "Only chunks FIRST-LAST (or one chunk N)")->type_name("RANGE");
   cmd->add_flag("--map", opt->map, "A picture of the whole bitmap in the terminal");
   cmd->add_flag("--no-color", opt->no_color, "Plain characters in --map, even on a terminal");
-  cmd->add_option("--width", opt->width, "Cells per --map row")->check(CLI::Range(8u, 512u))->capture_default_str();
-  cmd->add_option("--rows", opt->rows, "Maximum --map rows")->check(CLI::Range(1u, 4096u))->capture_default_str();
+  cmd->add_option("--width", opt->width, "Cells per --map row (8 to 512)")->type_name("N")->capture_default_str();
+  cmd->add_option("--rows", opt->rows, "Maximum --map rows (1 to 4096)")->type_name("N")->capture_default_str();
   cmd->add_option("--svg", opt->svg, "Write a picture of the bitmap to FILE as SVG (instead of the text output)")->type_name("FILE");
   cmd->add_option("--save", opt->save, "Save the metadata (md superblock, bitmap area) to a new zlib image FILE for restore or a bug report")->type_name("FILE");
   cmd->add_option("--png", opt->png, "Write a picture of the bitmap to FILE as PNG (instead of the text output)")->type_name("FILE");
   cmd->footer("Example:\n  llbitmap dump /dev/sdb1\n  llbitmap dump --chunks 0-511 --format csv member.img\n  llbitmap dump --map /dev/sdb1\n"
               "  llbitmap dump --svg sdb1.svg --png sdb1.png /dev/sdb1");
+  opt->command = cmd;
   return [opt] { return run_dump(*opt); };
 }
 

@@ -15,6 +15,13 @@ namespace llbitmap::cli {
 
 namespace {
 
+// Every flag the library knows, so that --help and the errors cannot miss one.
+std::string flag_names() {
+  std::string names;
+  for (const auto& f : llbmp::kBitmapFlagNames) names += (names.empty() ? "" : ", ") + std::string(f.name);
+  return names;
+}
+
 struct EditArgs {
   std::vector<std::string> devices, fields;
   std::string set_state, member, backup_file;
@@ -37,6 +44,9 @@ std::vector<llbmp::FieldAssignment> fields_from(const EditArgs& a) {
       {"events", &a.events}, {"events_cleared", &a.events_cleared}, {"sync_size", &a.sync_size}, {"daemon_sleep", &a.daemon_sleep}};
   for (const auto& [name, value] : shorthands)
     if (*value) out.push_back({name, **value});
+  for (auto f = out.begin(); f != out.end(); ++f)
+    if (std::any_of(f + 1, out.end(), [&](const llbmp::FieldAssignment& g) { return g.field == f->field; }))
+      throw UsageError(fmt::format("{} is given twice (--set {}= or its shorthand): give one value", f->field, f->field));
   return out;
 }
 
@@ -44,10 +54,18 @@ std::vector<llbmp::BitmapFlag> flags_from(const std::vector<std::string>& names,
   std::vector<llbmp::BitmapFlag> out;
   for (const auto& n : names) {
     const auto f = llbmp::parse_bitmap_flag(n);
-    if (!f) throw UsageError(fmt::format("{} {}: one of stale, write_error, first_use, clean, daemon_busy, shutdown, hostendian", option, n));
+    if (!f) throw UsageError(fmt::format("{} {}: one of {}", option, n, flag_names()));
     out.push_back(*f);
   }
   return out;
+}
+
+// A flag both set and cleared would leave the header as it is.
+void refuse_contradicting_flags(const EditArgs& a) {
+  for (const auto& name : a.set_flags)
+    for (const auto& other : a.clear_flags)
+      if (llbmp::parse_bitmap_flag(name) == llbmp::parse_bitmap_flag(other))
+        throw UsageError(fmt::format("--set-flag {} and --clear-flag {} contradict each other", name, other));
 }
 
 std::string flags_text(std::uint32_t state) {
@@ -80,6 +98,7 @@ int run_edit(const EditArgs& a) {
   if (!a.member.empty()) s.only_member = a.member;
   s.set_flags = flags_from(a.set_flags, "--set-flag");
   s.clear_flags = flags_from(a.clear_flags, "--clear-flag");
+  refuse_contradicting_flags(a);
   s.force = a.force;
   for (const auto& rb : a.raw_bytes) {
     const auto eq = rb.find('=');
@@ -130,9 +149,10 @@ Runner add_edit(CLI::App& app) {
       ->type_name("DEV");
   cmd->add_option("--backup-file", a->backup_file, "Save what the edit rewrites to this new FILE first (undo with restore)")
       ->type_name("FILE");
-  cmd->add_option("--set-flag", a->set_flags, "Set a flag: stale, write_error, first_use, clean, daemon_busy, shutdown (repeatable)")
+  cmd->add_option("--set-flag", a->set_flags, fmt::format("Set a flag: {} (repeatable)", flag_names()))
+      ->type_name("FLAG")
       ->allow_extra_args(false);
-  cmd->add_option("--clear-flag", a->clear_flags, "Clear a flag (repeatable)")->allow_extra_args(false);
+  cmd->add_option("--clear-flag", a->clear_flags, "Clear a flag, one of --set-flag's (repeatable)")->type_name("FLAG")->allow_extra_args(false);
   cmd->add_option("--raw-byte", a->raw_bytes, "Plant any byte at a chunk: CHUNK=VALUE, e.g. 3100=0xff (repeatable)")
       ->allow_extra_args(false);
   cmd->add_flag("--force", a->force, "Write a header the kernel refuses to load, or first_use / write_error");

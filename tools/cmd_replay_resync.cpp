@@ -7,6 +7,7 @@
 #include "llbmp/replay.hpp"
 #include "llbmp/write_common.hpp"
 #include "output.hpp"
+#include "parse.hpp"
 #include "write_support.hpp"
 
 namespace llbitmap::cli {
@@ -18,8 +19,7 @@ struct ReplayArgs {
   bool degraded = false, not_degraded = false, stale = false;
   bool requested = false, recover = false, readd = false, lazy = false, resync = false;
   std::optional<std::string> level;
-  std::optional<std::uint64_t> interrupt_at;
-  std::optional<std::uint32_t> speed;
+  std::string interrupt_at, speed;
   std::string format = "text";
   bool trace = false, commit = false, force = false;
   CopySourceArgs copy;
@@ -41,7 +41,6 @@ llbmp::ReplayOptions options_from(const ReplayArgs& a) {
   if (a.degraded && a.not_degraded) throw UsageError("--degraded and --not-degraded exclude each other");
   if (a.commit && !a.force) throw UsageError("--commit writes the end state to every member: add --force");
   if (a.force && !a.commit) throw UsageError("--force only goes with --commit");
-  if (a.speed && *a.speed == 0) throw UsageError("--speed 0: give KiB/s above 0");
   llbmp::ReplayOptions o;
   if (a.level) {
     auto text = *a.level;
@@ -55,8 +54,8 @@ llbmp::ReplayOptions options_from(const ReplayArgs& a) {
   if (a.not_degraded) o.degraded = false;
   o.stale = a.stale;
   o.kind = sync_kind(a);
-  o.interrupt_at = a.interrupt_at;
-  o.speed_kib = a.speed;
+  if (!a.interrupt_at.empty()) o.interrupt_at = parse_number(a.interrupt_at, "--interrupt-at");
+  if (!a.speed.empty()) o.speed_kib = parse_number_as<std::uint32_t>(a.speed, "--speed", 1);
   o.trace = a.trace;
   o.source = copy_source_from(a.copy, a.devices);
   return o;
@@ -78,7 +77,7 @@ std::string counts_text(const llbmp::StateCounts& c) {
 }
 
 std::vector<std::uint32_t> speeds(const ReplayArgs& a) {
-  if (a.speed) return {*a.speed};
+  if (!a.speed.empty()) return {parse_number_as<std::uint32_t>(a.speed, "--speed", 1)};
   return {llbmp::kMdSpeedMinKiB, llbmp::kMdSpeedMaxKiB};
 }
 
@@ -219,8 +218,10 @@ Runner add_replay_resync(CLI::App& app) {
   cmd->add_flag("--recover", a->recover, "A full recovery onto a new disk");
   cmd->add_flag("--re-add", a->readd, "A bitmap-based recovery of a re-added member");
   cmd->add_flag("--lazy", a->lazy, "A raid4/5/6 lazy recovery");
-  cmd->add_option("--interrupt-at", a->interrupt_at, "Stop the sync at this resync-space sector (Abortsync from there)");
-  cmd->add_option("--speed", a->speed, "Sync speed in KiB/s for the time estimate (default: md's 1000 and 200000)");
+  cmd->add_option("--interrupt-at", a->interrupt_at, "Stop the sync at this resync-space sector (Abortsync from there)")
+      ->type_name("SECTOR");
+  cmd->add_option("--speed", a->speed, "Sync speed in KiB/s for the time estimate (default: md's 1000 and 200000)")
+      ->type_name("KIB/S");
   cmd->add_option("--format,-f", a->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   add_copy_source_options(cmd, a->copy);
   cmd->add_flag("--trace", a->trace, "Print each chunk range's transitions");

@@ -10,8 +10,9 @@
 #include "command.hpp"
 #include "output.hpp"
 #include "progress.hpp"
+#include "llbmp/md_super.hpp"
 #include "llbmp/simulate.hpp"
-#include "write_support.hpp"
+#include "parse.hpp"
 
 namespace llbitmap::cli {
 
@@ -19,24 +20,34 @@ namespace {
 
 struct SimulateArgs {
   std::string trace, input_format = "auto", synthetic, size, chunk_size = "64K", compare, io_size = "4K", raid_chunk = "512K";
-  std::uint64_t seed = 1, count = 1000000;
-  double rate = 10000;
-  std::uint32_t daemon_sleep = 30, barrier_idle = 5, logical_block_size = 512, raid_disks = 2;
+  std::string seed = "1", count = "1000000", rate = "10000", daemon_sleep = "30", barrier_idle = "5", logical_block_size = "512",
+              raid_disks = "2", crash_at;
   std::string level = "1";
   bool degraded = false, unwritten = false, quiet = false;
-  std::optional<double> crash_at;
   std::string format = "text";
+  const CLI::App* command = nullptr;  // for options given on the command line, defaults or not
+  bool given(const char* option) const { return command->count(option) != 0; }
 };
 
+// --count: enough for a day of writes at 100000 per second, not a run without end.
+constexpr std::uint64_t kMaxCount = 10'000'000'000ULL;
+constexpr double kMaxRate = 1e9;            // writes per second
+constexpr double kMaxSeconds = 1e9;         // --crash-at: about 31 years
+constexpr std::uint32_t kMaxSeconds32 = 86400 * 365;  // --daemon-sleep, --barrier-idle
+
 std::uint64_t sectors_of(const std::string& text, const char* option) { return parse_size_sectors(text, option, PlainNumber::bytes); }
+std::uint64_t chunk_sectors_of(const std::string& text, const char* option) {
+  return parse_size_sectors(text, option, PlainNumber::refused);
+}
 
 std::vector<std::uint64_t> chunk_sizes(const SimulateArgs& a) {
   std::vector<std::uint64_t> out;
   std::string list = a.compare.empty() ? a.chunk_size : a.compare;
   std::stringstream ss(list);
   for (std::string item; std::getline(ss, item, ',');) {
-    const std::uint64_t s = sectors_of(item, a.compare.empty() ? "--chunk-size" : "--compare-chunks");
-    if ((s & (s - 1)) != 0) throw UsageError(fmt::format("chunk size {}: not a power of two", item));
+    const char* option = a.compare.empty() ? "--chunk-size" : "--compare-chunks";
+    const std::uint64_t s = chunk_sectors_of(item, option);
+    if ((s & (s - 1)) != 0) throw UsageError(fmt::format("{} {}: not a power of two", option, item));
     out.push_back(s);
   }
   if (out.empty()) throw UsageError("--compare-chunks: give sizes such as 64K,1M,8M");
@@ -44,7 +55,7 @@ std::vector<std::uint64_t> chunk_sizes(const SimulateArgs& a) {
 }
 
 llbmp::SimulateConfig base_config(const SimulateArgs& a) {
-  if (a.size.empty()) throw UsageError("--size (sectors the bitmap covers: the member size for raid1/4/5/6, the array size for raid10) is required");
+  if (a.size.empty()) throw UsageError("--size (what the bitmap covers: the member size for raid1/4/5/6, the array size for raid10) is required");
   llbmp::SimulateConfig c;
   c.size_sectors = sectors_of(a.size, "--size");
   auto level_text = a.level.rfind("raid", 0) == 0 ? a.level : "raid" + a.level;
@@ -52,15 +63,14 @@ llbmp::SimulateConfig base_config(const SimulateArgs& a) {
   if (!level || (*level != 1 && *level != 4 && *level != 5 && *level != 6 && *level != 10))
     throw UsageError(fmt::format("--level {}: unknown level (1, 4, 5, 6 or 10)", a.level));
   c.level = *level;
-  c.raid_disks = a.raid_disks;
+  c.raid_disks = parse_number_as<std::uint32_t>(a.raid_disks, "--raid-disks", 1, llbmp::kMdMaxDevices);
   c.raid_chunk_sectors = sectors_of(a.raid_chunk, "--raid-chunk");
-  c.daemon_sleep = a.daemon_sleep;
-  c.barrier_idle = a.barrier_idle;
-  c.io_size = a.logical_block_size;
+  c.daemon_sleep = parse_number_as<std::uint32_t>(a.daemon_sleep, "--daemon-sleep", 1, kMaxSeconds32);
+  c.barrier_idle = parse_number_as<std::uint32_t>(a.barrier_idle, "--barrier-idle", 0, kMaxSeconds32);
+  c.io_size = parse_number_as<std::uint32_t>(a.logical_block_size, "--logical-block-size", 512, 4096);
   c.degraded = a.degraded;
   c.start_unwritten = a.unwritten;
-  c.crash_at = a.crash_at;
-  if (a.daemon_sleep == 0) throw UsageError("--daemon-sleep 0: at least 1 second");
+  if (!a.crash_at.empty()) c.crash_at = parse_decimal(a.crash_at, "--crash-at", {0, kMaxSeconds, false});
   return c;
 }
 
@@ -81,7 +91,7 @@ void drive(Source& source, std::vector<llbmp::Simulator>& sims, Where where, Pro
     try {
       for (auto& s : sims) any = s.feed(*e) || any;
     } catch (const llbmp::Error& err) {
-      throw llbmp::Error(where(), err.field(), err.value(), err.message());
+      throw llbmp::Error(where(), err.field(), err.value(), err.message(), err.kind());
     }
     if (!any) break;  // past the crash point
   }
@@ -95,6 +105,9 @@ std::string human(std::uint64_t b) {
 
 int run_simulate(const SimulateArgs& a) {
   if (a.synthetic.empty() == a.trace.empty()) throw UsageError("give a trace file (- for stdin) or --synthetic random|sequential");
+  if (!a.trace.empty())
+    for (const char* option : {"--seed", "--count", "--io-size", "--rate"})
+      if (a.given(option)) throw UsageError(fmt::format("{} shapes --synthetic writes: not with a trace file", option));
   const auto base = base_config(a);
   Progress progress("simulate", a.quiet);
   std::vector<llbmp::Simulator> sims;
@@ -104,10 +117,12 @@ int run_simulate(const SimulateArgs& a) {
     sims.emplace_back(c);
   }
   if (!a.synthetic.empty()) {
-    const std::uint64_t array = llbmp::level_is_raid456(base.level)
-                                    ? base.size_sectors * (base.raid_disks - (base.level == 6 ? 2 : 1))
-                                    : base.size_sectors;
-    llbmp::SyntheticWorkload w(a.synthetic == "random", a.seed, a.count, array, sectors_of(a.io_size, "--io-size"), a.rate);
+    // The simulators have checked that the array's sectors fit in 64 bits.
+    const std::uint32_t parity = base.level == 6 ? 2 : 1;
+    const std::uint64_t data_disks = base.raid_disks > parity ? base.raid_disks - parity : 1;
+    const std::uint64_t array = llbmp::level_is_raid456(base.level) ? base.size_sectors * data_disks : base.size_sectors;
+    llbmp::SyntheticWorkload w(a.synthetic == "random", parse_number(a.seed, "--seed"), parse_number(a.count, "--count", 1, kMaxCount),
+                               array, sectors_of(a.io_size, "--io-size"), parse_decimal(a.rate, "--rate", {0, kMaxRate, true}));
     drive(w, sims, [] { return std::string("--synthetic"); }, progress);
   } else {
     std::ifstream file;
@@ -151,27 +166,33 @@ Runner add_simulate(CLI::App& app) {
   cmd->add_option("trace", a->trace, "blkparse text or fio iolog v2/v3 (- for stdin)");
   cmd->add_option("--input-format", a->input_format, "Trace format")->check(CLI::IsMember({"auto", "blkparse", "fio"}))->capture_default_str();
   cmd->add_option("--synthetic", a->synthetic, "Generate writes instead of a trace")->check(CLI::IsMember({"random", "sequential"}));
-  cmd->add_option("--seed", a->seed, "Seed of --synthetic random")->capture_default_str();
-  cmd->add_option("--count", a->count, "Writes of --synthetic")->capture_default_str();
-  cmd->add_option("--io-size", a->io_size, "Write size of --synthetic")->capture_default_str();
-  cmd->add_option("--rate", a->rate, "Writes per second of --synthetic")->capture_default_str();
-  cmd->add_option("--size", a->size, "Sectors the bitmap covers, with a unit (e.g. 1T): member size, array size for raid10");
-  cmd->add_option("--chunk-size", a->chunk_size, "Bitmap chunk size (bytes with a unit)")->capture_default_str();
-  cmd->add_option("--compare-chunks", a->compare, "One row per chunk size, e.g. 64K,1M,8M");
-  cmd->add_option("--daemon-sleep", a->daemon_sleep, "Seconds")->capture_default_str();
-  cmd->add_option("--barrier-idle", a->barrier_idle, "Seconds a page stays busy after a write")->capture_default_str();
-  cmd->add_option("--logical-block-size", a->logical_block_size, "Bitmap write unit in bytes")->capture_default_str();
+  cmd->add_option("--seed", a->seed, "Seed of --synthetic random")->type_name("N")->capture_default_str();
+  cmd->add_option("--count", a->count, "Writes of --synthetic (at most 10000000000)")->type_name("N")->capture_default_str();
+  cmd->add_option("--io-size", a->io_size, "Write size of --synthetic")->type_name("SIZE")->capture_default_str();
+  cmd->add_option("--rate", a->rate, "Writes per second of --synthetic (above 0)")->type_name("RATE")->capture_default_str();
+  cmd->add_option("--size", a->size, "What the bitmap covers (e.g. 1T): the member size, the array size for raid10")
+      ->type_name("SIZE");
+  cmd->add_option("--chunk-size", a->chunk_size, "Bitmap chunk size, with a unit (64K, or 128s in sectors)")
+      ->type_name("SIZE")
+      ->capture_default_str();
+  cmd->add_option("--compare-chunks", a->compare, "One row per chunk size, e.g. 64K,1M,8M")->type_name("SIZE,...");
+  cmd->add_option("--daemon-sleep", a->daemon_sleep, "Seconds (at least 1)")->type_name("SECONDS")->capture_default_str();
+  cmd->add_option("--barrier-idle", a->barrier_idle, "Seconds a page stays busy after a write")->type_name("SECONDS")->capture_default_str();
+  cmd->add_option("--logical-block-size", a->logical_block_size, "Bitmap write unit in bytes (512, 1024, 2048 or 4096)")
+      ->type_name("BYTES")
+      ->capture_default_str();
   cmd->add_option("--level", a->level, "raid level (1, 4, 5, 6, 10)")->capture_default_str();
-  cmd->add_option("--raid-disks,--raid-devices", a->raid_disks, "Members (raid4/5/6 stripe width)")->capture_default_str();
-  cmd->add_option("--raid-chunk", a->raid_chunk, "raid4/5/6 chunk size")->capture_default_str();
+  cmd->add_option("--raid-disks,--raid-devices", a->raid_disks, "Members (raid4/5/6 stripe width)")->type_name("N")->capture_default_str();
+  cmd->add_option("--raid-chunk", a->raid_chunk, "raid4/5/6 chunk size")->type_name("SIZE")->capture_default_str();
   cmd->add_flag("--degraded", a->degraded, "A degraded array (NeedSync, no coalescing, no daemon)");
   cmd->add_flag("--unwritten", a->unwritten, "Start all Unwritten instead of Clean");
-  cmd->add_option("--crash-at", a->crash_at, "Crash at this many seconds (default: after the last event)");
+  cmd->add_option("--crash-at", a->crash_at, "Crash at this many seconds (default: after the last event)")->type_name("SECONDS");
   cmd->add_option("--format,-f", a->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   cmd->add_flag("--quiet,-q", a->quiet, "No progress line on a terminal");
   cmd->footer(
       "Example:\n  blkparse -i sdb | llbitmap simulate --size 1T --compare-chunks 64K,1M,8M -\n"
       "  llbitmap simulate --synthetic random --count 10000000 --size 256G --crash-at 60");
+  a->command = cmd;
   return [a] { return run_simulate(*a); };
 }
 

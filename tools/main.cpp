@@ -30,6 +30,58 @@ constexpr CommandEntry kCommands[] = {
     {"simulate", llbitmap::cli::add_simulate},
 };
 
+// The option behind a library request field, for a bad_value error: the
+// library names what is wrong in its own terms, the CLI names the option.
+struct OptionOfField {
+  const char* command;
+  const char* field;
+  const char* option;
+};
+
+constexpr OptionOfField kOptionOfField[] = {
+    {"create", "chunk_sectors", "--chunk-size"},    {"create", "reserved", "--reserved"},
+    {"create", "daemon_sleep", "--daemon-sleep"},   {"create", "states", "--states"},
+    {"create", "devices", "devices"},               {"convert", "chunk_bytes", "--chunk-size"},
+    {"convert", "chunk_sectors", "--chunk-size"},   {"convert", "member", "--member"},
+    {"edit", "states", "--set-state"},              {"edit", "raw_bytes", "--raw-byte"},
+    {"edit", "only_member", "--member"},            {"replay-resync", "interrupt_at", "--interrupt-at"},
+    {"replay-resync", "member", "--member"},        {"simulate", "chunk_sectors", "--chunk-size"},
+    {"simulate", "size_sectors", "--size"},         {"simulate", "crash_at", "--crash-at"},
+    {"simulate", "io_size", "--logical-block-size"}, {"simulate", "io_sectors", "--io-size"},
+    {"simulate", "count", "--count"},               {"simulate", "rate", "--rate"},
+    {"simulate", "raid_chunk_sectors", "--raid-chunk"},
+};
+
+// What --force does, added to a refusal that force overrides.
+struct ForceHint {
+  const char* command;
+  const char* hint;
+};
+
+constexpr ForceHint kForceHints[] = {
+    {"create", "--force replaces it"},
+    {"edit", "--force writes it anyway"},
+    {"restore", "--force restores anyway"},
+};
+
+// "DEVICE: --option VALUE: message" for a value the user gave on the command line.
+std::string bad_value_text(const std::string& command, const llbmp::Error& e) {
+  const char* option = nullptr;
+  for (const auto& entry : kOptionOfField)
+    if (command == entry.command && e.field() == entry.field) option = entry.option;
+  if (option == nullptr) return e.what();
+  std::string text = e.device().empty() ? "" : e.device() + ": ";
+  text += option;
+  if (!e.value().empty()) text += " " + e.value();
+  return text + ": " + e.message();
+}
+
+std::string refusal_text(const std::string& command, const llbmp::Error& e) {
+  for (const auto& entry : kForceHints)
+    if (command == entry.command) return fmt::format("{} ({})", e.what(), entry.hint);
+  return e.what();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -37,7 +89,11 @@ int main(int argc, char** argv) {
   CLI::App app{"llbitmap: examine, dump, create, convert and replay the Linux md lockless bitmap (llbitmap) offline"};
   app.set_version_flag("--version", std::string("llbitmap ") + llbmp::kVersion);
   app.require_subcommand(1);
-  app.footer("Example:\n  llbitmap examine /dev/sdb1\n  llbitmap COMMAND --help\nManual: llbitmap(8), llbitmap-COMMAND(8)");
+  app.footer(
+      "Example:\n  llbitmap examine /dev/sdb1\n  llbitmap COMMAND --help\n"
+      "Exit status:\n  0  success, nothing wrong found\n  1  problems found, or the operation failed\n"
+      "  2  usage error: an unknown or missing option, a bad value, options that exclude each other\n"
+      "Manual: llbitmap(8), llbitmap-COMMAND(8)");
   // The old name of convert, as issue trackers and scripts know it; kept out of
   // --help so that the command list stays one name per line.
   std::vector<std::string> args(argv, argv + argc);
@@ -70,7 +126,12 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "llbitmap {}: {}\n", name, printable(e.what()));
     return kExitUsage;
   } catch (const llbmp::Error& e) {
-    fmt::print(stderr, "llbitmap {}: {}\n", name, printable(e.what()));
+    if (e.kind() == llbmp::ErrorKind::bad_value) {
+      fmt::print(stderr, "llbitmap {}: {}\n", name, printable(bad_value_text(name, e)));
+      return kExitUsage;
+    }
+    const std::string text = e.kind() == llbmp::ErrorKind::refused ? refusal_text(name, e) : e.what();
+    fmt::print(stderr, "llbitmap {}: {}\n", name, printable(text));
     return kExitProblems;
   } catch (const std::exception& e) {
     fmt::print(stderr, "llbitmap {}: {}\n", name, printable(e.what()));

@@ -375,20 +375,4 @@ void print_error_findings(const std::string& command, const Member& m) {
       fmt::print(stderr, "llbitmap {}: {}: {}\n", command, printable(m.device), printable(f.to_string()));
 }
 
-ChunkSpan parse_chunk_span(const std::string& text) {
-  auto number = [&](const std::string& s) {
-    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos)
-      throw UsageError(fmt::format("--chunks {}: expected FIRST-LAST or N (chunk numbers)", text));
-    return std::stoull(s);
-  };
-  const auto dash = text.find('-');
-  if (dash == std::string::npos) {
-    const auto n = number(text);
-    return {n, n};
-  }
-  const ChunkSpan span{number(text.substr(0, dash)), number(text.substr(dash + 1))};
-  if (span.last < span.first) throw UsageError(fmt::format("--chunks {}: LAST is before FIRST", text));
-  return span;
-}
-
 }  // namespace llbitmap::cli

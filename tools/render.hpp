@@ -23,11 +23,4 @@ std::string human_size(std::uint64_t bytes);
 // Error findings as "llbitmap COMMAND: DEVICE: field=value: message" lines on stderr.
 void print_error_findings(const std::string& command, const llbmp::Member& m);
 
-// Parses "FIRST-LAST" or "N" (chunk numbers); throws UsageError.
-struct ChunkSpan {
-  std::uint64_t first;
-  std::uint64_t last;
-};
-ChunkSpan parse_chunk_span(const std::string& text);
-
 }  // namespace llbitmap::cli

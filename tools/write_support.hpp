@@ -1,11 +1,10 @@
 // Shared by the writing commands: fault injection from the environment (for
-// the crash-safety tests), --dry-run output and size arguments.
+// the crash-safety tests), --dry-run output, backups and copy choice.
 #pragma once
 
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdint>
 #include <csignal>
 #include <cstdlib>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "parse.hpp"
 #include "llbmp/copy_choice.hpp"
 #include "llbmp/device.hpp"
 #include "llbmp/metadata_image.hpp"
@@ -136,44 +136,6 @@ inline void print_plan(const llbmp::WritePlan& plan) {
 // The last line of every --dry-run; a --backup-file given with it is not written either.
 inline void print_dry_run_end(const std::string& backup_file = {}) {
   fmt::print("dry run: nothing written{}\n", backup_file.empty() ? "" : ", no backup saved");
-}
-
-// "4096", "64K", "256M", "2G", "1T" (binary units) to bytes; throws UsageError.
-inline std::uint64_t parse_size_bytes(const std::string& text, const char* option) {
-  std::size_t used = 0;
-  unsigned long long value = 0;
-  try {
-    value = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    throw UsageError(fmt::format("{} {}: not a size (e.g. 256M)", option, text));
-  }
-  const std::string suffix = text.substr(used);
-  unsigned shift = 0;
-  if (suffix.empty() || suffix == "B") shift = 0;
-  else if (suffix == "K" || suffix == "k" || suffix == "KiB") shift = 10;
-  else if (suffix == "M" || suffix == "MiB") shift = 20;
-  else if (suffix == "G" || suffix == "GiB") shift = 30;
-  else if (suffix == "T" || suffix == "TiB") shift = 40;
-  else if (suffix == "s") shift = 9;  // sectors
-  else throw UsageError(fmt::format("{} {}: unknown unit '{}' (K, M, G, T or s for sectors)", option, text, suffix));
-  if (shift != 0 && value > (~0ULL >> shift)) throw UsageError(fmt::format("{} {}: too large", option, text));
-  return value << shift;
-}
-
-// What a number without a unit means: simulate's sizes are bytes, an
-// llbitmap chunk size (create) is sectors, as the kernel stores it.
-enum class PlainNumber { bytes, sectors };
-
-// A size in whole sectors: "128", "64K", "1M", "2048s"; throws UsageError
-// unless it is a positive whole number of sectors.
-inline std::uint64_t parse_size_sectors(const std::string& text, const char* option, PlainNumber plain) {
-  const bool digits_only =
-      !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
-  const std::string with_unit = digits_only && plain == PlainNumber::sectors ? text + "s" : text;
-  const std::uint64_t bytes = parse_size_bytes(with_unit, option);
-  if (bytes == 0 || bytes % 512 != 0)
-    throw UsageError(fmt::format("{} {}: a positive whole number of sectors (512 bytes)", option, text));
-  return bytes / 512;
 }
 
 }  // namespace llbitmap::cli

@@ -75,7 +75,8 @@ template <typename T>
 T parse_field_number(const std::string& field, const std::string& text) {
   const auto value = parse_unsigned(text);
   if (!value || *value > std::numeric_limits<T>::max())
-    throw Error("", "bitmap." + field, text, fmt::format("not a number from 0 to {} (decimal, or hex after 0x)", std::numeric_limits<T>::max()));
+    throw Error("", "bitmap." + field, text, fmt::format("not a number from 0 to {} (decimal, or hex after 0x)", std::numeric_limits<T>::max()),
+                ErrorKind::bad_value);
   return static_cast<T>(*value);
 }
 
@@ -114,16 +115,17 @@ std::string bitmap_field_list() {
 void set_bitmap_field(BitmapSuper& sb, const std::string& field, const std::string& value) {
   if (field == "uuid") {
     const auto uuid = parse_uuid(value);
-    if (!uuid) throw Error("", "bitmap.uuid", value, "not a uuid (32 hex digits, e.g. 01234567:89abcdef:01234567:89abcdef)");
+    if (!uuid) throw Error("", "bitmap.uuid", value, "not a uuid (32 hex digits, e.g. 01234567:89abcdef:01234567:89abcdef)",
+                           ErrorKind::bad_value);
     sb.uuid = *uuid;
   } else if (field == "cluster_name") {
-    if (value.size() > 63) throw Error("", "bitmap.cluster_name", value, "longer than 63 bytes");
+    if (value.size() > 63) throw Error("", "bitmap.cluster_name", value, "longer than 63 bytes", ErrorKind::bad_value);
     sb.cluster_name = value;
   } else if (const auto f = numeric_field(sb, field)) {
     if (f->u64 != nullptr) *f->u64 = parse_field_number<std::uint64_t>(field, value);
     else *f->u32 = parse_field_number<std::uint32_t>(field, value);
   } else {
-    throw Error("", "bitmap", field, "no such header field (" + bitmap_field_list() + ")");
+    throw Error("", "bitmap", field, "no such header field (" + bitmap_field_list() + ")", ErrorKind::bad_value);
   }
 }
 

@@ -35,7 +35,7 @@ Source read_source(const Member& m, BitmapFormat to) {
   const BitmapSuper& sb = m.bitmap->sb;
   Source s;
   if (to == BitmapFormat::lockless) {
-    if (sb.lockless()) throw Error(m.device, "bitmap.version", "6", "already an llbitmap (convert --to classic goes back)");
+    if (sb.lockless()) throw Error(m.device, "bitmap.version", "6", "already an llbitmap (a conversion to classic goes back)");
     if (sb.version == 5 || !m.bitmap->classic)
       throw Error(m.device, "bitmap.version", std::to_string(sb.version),
                   sb.version == 5 ? "a clustered bitmap (version 5): md-cluster has no lockless bitmap" : "the classic bitmap could not be read");
@@ -139,13 +139,15 @@ ConvertedBitmap to_classic(const Member& m, const Source& s, const ConvertOption
   const std::uint64_t room = room_after_area(m);
   std::uint64_t chunk_bytes = o.chunk_bytes.value_or(s.chunk_sectors * 512);
   if (!is_power_of_two(chunk_bytes) || chunk_bytes < 512)
-    throw Error(m.device, "chunk-size", std::to_string(chunk_bytes), "a classic chunk size is a power of two of at least 512 bytes");
+    throw Error(m.device, o.chunk_bytes ? "chunk_bytes" : "bitmap.chunksize", std::to_string(chunk_bytes),
+                "a classic chunk size is a power of two of at least 512 bytes", o.chunk_bytes ? ErrorKind::bad_value : ErrorKind::device);
   while (!o.chunk_bytes && classic_area_bytes(chunk_count(sync_sectors, chunk_bytes / 512)) > room) chunk_bytes *= 2;
   const std::uint64_t chunks = chunk_count(sync_sectors, chunk_bytes / 512);
   const std::uint64_t area_bytes = classic_area_bytes(chunks);
   if (area_bytes > room || chunk_bytes > 0xffffffffu)
-    throw Error(m.device, "chunk-size", std::to_string(chunk_bytes),
-                fmt::format("{} bits need {} bytes of bitmap area; the room holds {}", chunks, area_bytes, room));
+    throw Error(m.device, o.chunk_bytes ? "chunk_bytes" : "bitmap.chunksize", std::to_string(chunk_bytes),
+                fmt::format("{} bits need {} bytes of bitmap area; the room holds {}", chunks, area_bytes, room),
+                o.chunk_bytes ? ErrorKind::bad_value : ErrorKind::device);
   ConvertedBitmap out;
   out.device = m.device;
   out.area_offset = m.bitmap->area_offset;
@@ -180,7 +182,8 @@ void add_writes(WritePlan& plan, const Member& m, const ConvertedBitmap& nb) {
 ConvertPlan plan_convert(const std::vector<Member>& members, const ConvertOptions& o) {
   if (members.empty()) throw Error("", "devices", "none", "no member given");
   if (o.chunk_bytes && (*o.chunk_bytes % 512 != 0 || *o.chunk_bytes == 0))
-    throw Error(members.front().device, "chunk-size", std::to_string(*o.chunk_bytes), "not a whole number of sectors");
+    throw Error(members.front().device, "chunk_bytes", std::to_string(*o.chunk_bytes), "not a whole number of sectors",
+                ErrorKind::bad_value);
   ConvertPlan plan;
   plan.writes = bitmap_rewrite_plan();
   const Source merged = chosen_source(members, o, plan);
@@ -195,7 +198,8 @@ ConvertPlan plan_convert(const std::vector<Member>& members, const ConvertOption
   for (const auto& nb : plan.bitmaps)
     if (nb.chunks != plan.bitmaps.front().chunks || nb.sb.chunksize != plan.bitmaps.front().sb.chunksize)
       throw Error(nb.device, "chunksize", std::to_string(nb.sb.chunksize),
-                  fmt::format("the room on this member gives another geometry than on {}: give --chunk-size", plan.bitmaps.front().device));
+                  fmt::format("the room on this member gives another geometry than on {}: a chunk size given for all members makes them agree",
+                              plan.bitmaps.front().device));
   check_plan(plan.writes);
   return plan;
 }

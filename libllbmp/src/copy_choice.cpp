@@ -39,7 +39,7 @@ std::size_t kernel_copy(const std::vector<Member>& members) {
 
 std::size_t named_copy(const std::vector<Member>& members, const std::string& device) {
   const auto it = std::find_if(members.begin(), members.end(), [&](const Member& m) { return m.device == device; });
-  if (it == members.end()) throw Error(device, "member", device, "not among the devices given");
+  if (it == members.end()) throw Error(device, "member", device, "not among the devices given", ErrorKind::bad_value);
   if (!readable_copy(*it))
     throw Error(device, "bitmap", it->bitmap ? fmt::format("version {}", it->bitmap->sb.version) : "none",
                 "this member has no readable bitmap to take");
@@ -51,7 +51,7 @@ std::size_t named_copy(const std::vector<Member>& members, const std::string& de
 std::string ChosenCopy::describe(const std::vector<Member>& members) const {
   switch (choice) {
     case CopyChoice::kernel: return fmt::format("{}, the copy the kernel loads", members[member].device);
-    case CopyChoice::member: return fmt::format("{} (--member)", members[member].device);
+    case CopyChoice::member: return fmt::format("{}, the copy asked for", members[member].device);
     case CopyChoice::merge_worst: return fmt::format("the worst state of each chunk over {} members", copies);
   }
   return {};
@@ -72,7 +72,7 @@ ChosenCopy choose_copy(const std::vector<Member>& members, const CopySource& sou
   for (const auto& c : copies)
     if (c.size() != values.size() && source.choice == CopyChoice::merge_worst)
       throw Error(chosen.device, "bitmap.chunks", std::to_string(values.size()),
-                  fmt::format("another member has {} chunks: copies of different geometry cannot be merged (give --member)", c.size()));
+                  fmt::format("another member has {} chunks: copies of different geometry cannot be merged (choose one member's copy)", c.size()));
   std::vector<std::uint8_t> column(copies.size());
   for (std::size_t i = 0; i < values.size(); ++i) {
     std::size_t k = 0;

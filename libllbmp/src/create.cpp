@@ -20,7 +20,8 @@ constexpr const char* kPhaseNames[kPhaseCount] = {"mark the old bitmap stale", "
 
 std::uint32_t reserved_for(const Member& m, const CreateOptions& o) {
   if (o.reserved) {
-    if (*o.reserved < 8) throw Error(m.device, "sectors_reserved", std::to_string(*o.reserved), "at least 8 sectors (4 KiB)");
+    if (*o.reserved < 8)
+      throw Error(m.device, "reserved", std::to_string(*o.reserved), "at least 8 sectors (4 KiB)", ErrorKind::bad_value);
     return *o.reserved;
   }
   // 1.0: the kernel derives the room from bitmap_offset, so an explicit offset sets it.
@@ -87,7 +88,7 @@ void check_old_header_survives(const Member& m, const NewBitmap& nb) {
   if (old_header.overlaps(new_area))
     throw Error(m.device, "bitmap_offset", std::to_string(nb.bitmap_offset),
                 fmt::format("the new area would overwrite the old bitmap header (offset {:+}) before the md superblock "
-                            "points to the new one; choose an --offset that leaves it alone",
+                            "points to the new one; another offset must leave it alone",
                             m.md.bitmap_offset));
 }
 
@@ -123,7 +124,7 @@ std::int32_t choose_bitmap_offset(const Member& m, std::optional<std::int32_t> w
     log = fmt::format("; bad-block log at {:+}..{:+}", m.md.bblog_offset, m.md.bblog_offset + m.md.bblog_size - 1);
   throw Error(m.device, "bitmap_offset", offsets_text(candidates),
               fmt::format("no room for a {}-sector bitmap area (sectors from the superblock): free room {}{}, data_offset "
-                          "{}; try --offset or a smaller --reserved",
+                          "{}; another offset or fewer reserved sectors may fit",
                           reserved, describe_room(m, room), log, m.md.data_offset));
 }
 
@@ -142,7 +143,8 @@ NewBitmap build_lockless_bitmap(const Member& m, std::int32_t bitmap_offset, con
   nb.area.assign(std::uint64_t{reserved} * 512, 0);
   if (o.first_use) {
     // What mdadm 4.6 writes (ONDISK.md section 4): the kernel picks the geometry.
-    if (!o.states.empty()) throw Error(m.device, "states", "", "a FIRST_USE bitmap has no chunk states to seed");
+    if (!o.states.empty())
+      throw Error(m.device, "states", "", "a FIRST_USE bitmap has no chunk states to seed", ErrorKind::bad_value);
     sb.state = flag_mask(BitmapFlag::first_use) | (o.assume_clean ? flag_mask(BitmapFlag::clean) : 0);
     sb.chunksize = kMdadmClassicChunkBytes;
     sb.daemon_sleep = o.daemon_sleep.value_or(kMdadmDaemonSleep);
@@ -151,19 +153,22 @@ NewBitmap build_lockless_bitmap(const Member& m, std::int32_t bitmap_offset, con
   } else {
     const std::uint64_t chunk = o.chunk_sectors.value_or(fitting_chunksize(sb.sync_size, reserved));
     if (!is_power_of_two(chunk) || chunk > 0xffffffffu)
-      throw Error(m.device, "chunksize", std::to_string(chunk), "the chunk size (sectors) must be a power of two");
+      throw Error(m.device, "chunk_sectors", std::to_string(chunk), "the chunk size (sectors) must be a power of two",
+                  ErrorKind::bad_value);
     sb.chunksize = static_cast<std::uint32_t>(chunk);
     sb.daemon_sleep = o.daemon_sleep.value_or(kKernelDefaultDaemonSleep);
-    if (sb.daemon_sleep < 1) throw Error(m.device, "daemon_sleep", "0", "must be at least 1 second: the kernel refuses 0");
+    if (sb.daemon_sleep < 1)
+      throw Error(m.device, "daemon_sleep", "0", "must be at least 1 second: the kernel refuses 0", ErrorKind::bad_value);
     sb.events = m.md.events;
     nb.chunks = chunk_count(sb.sync_size, chunk);
     MdSuperblock placed = m.md;
     placed.bitmap_offset = bitmap_offset;
     const std::uint64_t kernel_room = kernel_room_sectors(placed, sb);
     if (!true_fit(nb.chunks, reserved) || !kernel_fit(chunk, sb.sync_size, static_cast<std::uint32_t>(kernel_room)))
-      throw Error(m.device, "chunksize", std::to_string(chunk),
+      throw Error(m.device, o.chunk_sectors ? "chunk_sectors" : "chunksize", std::to_string(chunk),
                   fmt::format("{} chunks of {} sectors do not fit after the 1 KiB header in {} reserved sectors", nb.chunks,
-                              chunk, reserved));
+                              chunk, reserved),
+                  o.chunk_sectors ? ErrorKind::bad_value : ErrorKind::device);
     std::fill(nb.area.begin() + kBitmapSuperBytes, nb.area.begin() + kStateOffset, 0xff);
     std::vector<std::uint8_t> states(nb.chunks, static_cast<std::uint8_t>(o.assume_clean ? State::Clean : State::Unwritten));
     apply_state_spec(o.states, states, m.device);
@@ -183,8 +188,9 @@ CreatePlan plan_create(const std::vector<Member>& members, const CreateOptions& 
     check_level(m);
     if (m.md.has_bitmap() && !o.force)
       throw Error(m.device, "md.feature_map", fmt::format("{:#x}", m.md.feature_map),
-                  fmt::format("already has a bitmap (version {} at offset {:+}); --force replaces it",
-                              m.bitmap ? std::to_string(m.bitmap->sb.version) : std::string("?"), m.md.bitmap_offset));
+                  fmt::format("already has a bitmap (version {} at offset {:+})",
+                              m.bitmap ? std::to_string(m.bitmap->sb.version) : std::string("?"), m.md.bitmap_offset),
+                  ErrorKind::refused);
     const std::uint32_t reserved = reserved_for(m, o);
     const std::int32_t offset = choose_bitmap_offset(m, o.offset, reserved);
     NewBitmap nb = build_lockless_bitmap(m, offset, o);
@@ -212,7 +218,7 @@ std::vector<MemberMetadata> build_member_images(const ImageSpec& spec) {
         for (const auto& a : spec.states) {
           if (a.last >= meta.chunks)
             throw Error("", "states", fmt::format("{}-{}", a.first, a.last),
-                        fmt::format("range ends past the last chunk ({} chunks)", meta.chunks));
+                        fmt::format("range ends past the last chunk ({} chunks)", meta.chunks), ErrorKind::bad_value);
           for (std::uint64_t c = a.first; c <= a.last; ++c) {
             auto& byte = meta.bitmap_area[kBitmapSuperBytes + c / 8];
             const auto bit = static_cast<std::uint8_t>(1u << (c % 8));
@@ -220,7 +226,7 @@ std::vector<MemberMetadata> build_member_images(const ImageSpec& spec) {
           }
         }
       } else {
-        throw Error("", "states", "", "chunk states need an initialised lockless or a classic bitmap");
+        throw Error("", "states", "", "chunk states need an initialised lockless or a classic bitmap", ErrorKind::bad_value);
       }
     }
     out.push_back(std::move(meta));
@@ -233,7 +239,8 @@ void write_member_images(const ImageSpec& spec, const std::vector<std::string>& 
   if (paths.size() != members.size())
     throw Error("", "devices", std::to_string(paths.size()),
                 fmt::format("{} output files for {} present members (raid_disks {} less missing roles)", paths.size(),
-                            members.size(), spec.array.raid_disks));
+                            members.size(), spec.array.raid_disks),
+                ErrorKind::bad_value);
   for (const auto& path : paths)
     if (std::filesystem::exists(path))
       throw Error(path, "device", path, "exists already: member images are only written to new files");

@@ -17,7 +17,7 @@ BitmapSuper edited_header(const Member& m, const EditSpec& s) {
     try {
       set_bitmap_field(sb, f.field, f.value);
     } catch (const Error& e) {
-      throw Error(m.device, e.field(), e.value(), e.message());
+      throw Error(m.device, e.field(), e.value(), e.message(), e.kind());
     }
   }
   for (const auto f : s.set_flags) sb.set(f, true);
@@ -36,17 +36,18 @@ std::vector<FieldChange> header_changes(const BitmapSuper& before, const BitmapS
 }
 
 // FIRST_USE and WRITE_ERROR pass the load checks but make the kernel
-// re-initialise or ignore the bitmap; whether set by --set-flag or by
-// --set state=, turning one on needs --force.
+// re-initialise or ignore the bitmap; whether set as a flag or through the
+// state field, turning one on needs force.
 void refuse_without_force(const Member& m, const BitmapSuper& before, const BitmapSuper& after, const EditSpec& s) {
   if (s.force) return;
   for (const auto& refusal : kernel_load_refusals(m, after))
-    throw Error(m.device, refusal.field, refusal.value, refusal.message + " (--force writes it anyway)");
+    throw Error(m.device, refusal.field, refusal.value, refusal.message, ErrorKind::refused);
   for (const auto f : {BitmapFlag::first_use, BitmapFlag::write_error})
     if (after.has(f) && !before.has(f))
       throw Error(m.device, "bitmap.state", f == BitmapFlag::first_use ? "first_use" : "write_error",
-                  f == BitmapFlag::first_use ? "the kernel would re-initialise every chunk at the next assembly (--force sets it anyway)"
-                                             : "the kernel would ignore the bitmap (--force sets it anyway)");
+                  f == BitmapFlag::first_use ? "the kernel would re-initialise every chunk at the next assembly"
+                                             : "the kernel would ignore the bitmap",
+                  ErrorKind::refused);
 }
 
 std::vector<std::uint8_t> edited_states(const Member& m, const EditSpec& s) {
@@ -57,7 +58,8 @@ std::vector<std::uint8_t> edited_states(const Member& m, const EditSpec& s) {
   apply_state_spec(s.states, states, m.device);
   for (const auto& [chunk, byte] : s.raw_bytes) {
     if (chunk >= states.size())
-      throw Error(m.device, "raw-byte", std::to_string(chunk), fmt::format("past the last chunk ({})", states.size() - 1));
+      throw Error(m.device, "raw_bytes", std::to_string(chunk), fmt::format("past the last chunk ({})", states.size() - 1),
+                  ErrorKind::bad_value);
     states[chunk] = byte;
   }
   return states;
@@ -77,9 +79,9 @@ EditedMember checked_edit(const Member& m, const EditSpec& s) {
 }  // namespace
 
 EditPlan plan_edit(const std::vector<Member>& members, const EditSpec& s) {
-  if (!s.changes_states() && !s.changes_header()) throw Error("", "edit", "nothing", "no edit given");
+  if (!s.changes_states() && !s.changes_header()) throw Error("", "edit", "nothing", "no edit given", ErrorKind::bad_value);
   if (s.only_member && std::none_of(members.begin(), members.end(), [&](const Member& m) { return m.device == *s.only_member; }))
-    throw Error(*s.only_member, "member", *s.only_member, "not among the devices given");
+    throw Error(*s.only_member, "only_member", *s.only_member, "not among the devices given", ErrorKind::bad_value);
   EditPlan plan;
   plan.writes = bitmap_rewrite_plan();
   for (const Member& m : members) {

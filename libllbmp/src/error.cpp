@@ -19,12 +19,13 @@ std::string compose(const std::string& device, const std::string& field, const s
 }
 }  // namespace
 
-Error::Error(std::string device, std::string field, std::string value, std::string message)
+Error::Error(std::string device, std::string field, std::string value, std::string message, ErrorKind kind)
     : std::runtime_error(compose(device, field, value, message)),
       device_(std::move(device)),
       field_(std::move(field)),
       value_(std::move(value)),
-      message_(std::move(message)) {}
+      message_(std::move(message)),
+      kind_(kind) {}
 
 const char* severity_name(Severity severity) noexcept {
   switch (severity) {

@@ -3,6 +3,7 @@
 #include <linux/raid/md_p.h>
 
 #include <algorithm>
+#include <charconv>
 #include <bit>
 #include <cctype>
 #include <cstddef>
@@ -85,7 +86,7 @@ std::optional<Uuid> parse_uuid(const std::string& text) {
   }
   if (hex.size() != 32) return std::nullopt;
   Uuid uuid{};
-  for (std::size_t i = 0; i < 16; ++i) uuid[i] = static_cast<std::uint8_t>(std::stoul(hex.substr(2 * i, 2), nullptr, 16));
+  for (std::size_t i = 0; i < 16; ++i) std::from_chars(hex.data() + 2 * i, hex.data() + 2 * i + 2, uuid[i], 16);  // digits checked above
   return uuid;
 }
 
@@ -184,7 +185,8 @@ std::optional<std::int32_t> parse_level(const std::string& text) {
   std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
   if (t.rfind("raid", 0) == 0) t = t.substr(4);
   if (t == "linear") return -1;
-  if (t == "0" || t == "1" || t == "4" || t == "5" || t == "6" || t == "10") return std::stoi(t);
+  for (const std::int32_t level : {0, 1, 4, 5, 6, 10})
+    if (t == std::to_string(level)) return level;
   return std::nullopt;
 }
 

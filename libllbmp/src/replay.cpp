@@ -383,8 +383,8 @@ ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptio
   check_level(m, level);
   if (view.chunk_sectors == 0) throw Error(m.device, "bitmap.chunksize", "0", "chunk size of 0 sectors");
   if (options.interrupt_at && *options.interrupt_at >= view.sync_sectors)
-    throw Error(m.device, "--interrupt-at", std::to_string(*options.interrupt_at),
-                fmt::format("past the end of the sync ({} sectors)", view.sync_sectors));
+    throw Error(m.device, "interrupt_at", std::to_string(*options.interrupt_at),
+                fmt::format("past the end of the sync ({} sectors)", view.sync_sectors), ErrorKind::bad_value);
 
   ReplayGeometry g;
   g.chunk_sectors = view.chunk_sectors;

@@ -54,18 +54,36 @@ std::uint32_t data_disks(std::int32_t level, std::uint32_t raid_disks) {
 TraceReader::TraceReader(std::istream& in, TraceFormat format, std::string source)
     : in_(in), format_(format), source_(std::move(source)) {}
 
-void TraceReader::bad(const std::string& text, const std::string& why) const {
-  (void)text;
-  throw Error(source_, "line", std::to_string(line_), why);
+void TraceReader::bad(const std::string& why) const {
+  throw Error(source_, "line", std::to_string(line_), why, ErrorKind::format);
+}
+
+// The first line that is not blank, shortened and without control characters,
+// to name it when no line of the trace is a trace line.
+void TraceReader::note_first_line(const std::string& text) {
+  if (first_line_ != 0 || text.find_first_not_of(" \t\r") == std::string::npos) return;
+  first_line_ = line_;
+  constexpr std::size_t kShown = 60;
+  for (const char c : text.substr(0, kShown)) first_text_ += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c;
+  if (text.size() > kShown) first_text_ += "...";
 }
 
 std::optional<IoEvent> TraceReader::next() {
   while (std::getline(in_, buffer_)) {
     ++line_;
+    note_first_line(buffer_);
     auto ev = format_ == TraceFormat::blkparse ? parse_blkparse(buffer_) : parse_fio(buffer_);
     if (ev) return ev;
   }
-  if (format_ == TraceFormat::fio && fio_version_ == 0 && line_ == 0) bad("", "empty fio iolog: no 'fio version 2|3 iolog' header");
+  if (format_ == TraceFormat::fio && fio_version_ == 0 && line_ == 0) bad("empty fio iolog: no 'fio version 2|3 iolog' header");
+  if (format_ == TraceFormat::blkparse && !recognised_) {
+    if (first_line_ == 0) throw Error(source_, "trace", "empty", "no blkparse event line and no fio iolog header", ErrorKind::format);
+    throw Error(source_, "line", std::to_string(first_line_),
+                fmt::format("'{}': no line of the trace is a blkparse event line (MAJ,MIN CPU SEQ TIME PID ACTION RWBS ...) "
+                            "or a fio iolog header",
+                            first_text_),
+                ErrorKind::format);
+  }
   return std::nullopt;
 }
 
@@ -74,17 +92,18 @@ std::optional<IoEvent> TraceReader::parse_blkparse(const std::string& text) {
   std::string_view f[12];
   const std::size_t n = split(text, f, 12);
   if (n == 0 || !is_device_field(f[0])) return std::nullopt;  // blank or summary line
-  if (n < 7) bad(text, "a blkparse event line has at least 7 fields");
+  if (n < 7) bad("a blkparse event line has at least 7 fields");
+  recognised_ = true;
   IoEvent e;
-  if (!number(f[3], e.time) || !std::isfinite(e.time) || e.time < 0) bad(text, fmt::format("time '{}' is not a number of seconds", f[3]));
+  if (!number(f[3], e.time) || !std::isfinite(e.time) || e.time < 0) bad(fmt::format("time '{}' is not a number of seconds", f[3]));
   if (f[5] != "Q") return std::nullopt;
   const std::string_view rwbs = f[6];
   const bool write = rwbs.find('W') != std::string_view::npos;
   e.discard = rwbs.find('D') != std::string_view::npos;
   if (!write && !e.discard) return std::nullopt;
-  if (n < 10 || f[8] != "+") bad(text, "a queued write needs 'SECTOR + COUNT'");
-  if (!number(f[7], e.sector)) bad(text, fmt::format("sector '{}' is not a number", f[7]));
-  if (!number(f[9], e.sectors)) bad(text, fmt::format("sector count '{}' is not a number", f[9]));
+  if (n < 10 || f[8] != "+") bad("a queued write needs 'SECTOR + COUNT'");
+  if (!number(f[7], e.sector)) bad(fmt::format("sector '{}' is not a number", f[7]));
+  if (!number(f[9], e.sectors)) bad(fmt::format("sector count '{}' is not a number", f[9]));
   if (e.sectors == 0) return std::nullopt;  // a flush
   return e;
 }
@@ -98,27 +117,27 @@ std::optional<IoEvent> TraceReader::parse_fio(const std::string& text) {
       fio_version_ = f[2][0] - '0';
       return std::nullopt;
     }
-    bad(text, "not a fio iolog: the first line must be 'fio version 2 iolog' or 'fio version 3 iolog'");
+    bad("not a fio iolog: the first line must be 'fio version 2 iolog' or 'fio version 3 iolog'");
   }
   if (n == 0) return std::nullopt;
   IoEvent e;
   std::size_t i = 0;
   if (fio_version_ == 3) {
     std::uint64_t ns = 0;
-    if (!number(f[0], ns)) bad(text, fmt::format("timestamp '{}' is not a number (nanoseconds)", f[0]));
+    if (!number(f[0], ns)) bad(fmt::format("timestamp '{}' is not a number (nanoseconds)", f[0]));
     e.time = static_cast<double>(ns) / 1e9;
     i = 1;
   }
-  if (n < i + 2) bad(text, "expected FILE ACTION [OFFSET LENGTH]");
+  if (n < i + 2) bad("expected FILE ACTION [OFFSET LENGTH]");
   const std::string_view action = f[i + 1];
   if (action == "add" || action == "open" || action == "close" || action == "read" || action == "sync" ||
       action == "datasync" || action == "wait")
     return std::nullopt;
-  if (action != "write" && action != "trim") bad(text, fmt::format("unknown action '{}'", action));
-  if (n < i + 4) bad(text, fmt::format("{} needs OFFSET and LENGTH (bytes)", action));
+  if (action != "write" && action != "trim") bad(fmt::format("unknown action '{}'", action));
+  if (n < i + 4) bad(fmt::format("{} needs OFFSET and LENGTH (bytes)", action));
   std::uint64_t offset = 0, length = 0;
-  if (!number(f[i + 2], offset)) bad(text, fmt::format("offset '{}' is not a number", f[i + 2]));
-  if (!number(f[i + 3], length)) bad(text, fmt::format("length '{}' is not a number", f[i + 3]));
+  if (!number(f[i + 2], offset)) bad(fmt::format("offset '{}' is not a number", f[i + 2]));
+  if (!number(f[i + 3], length)) bad(fmt::format("length '{}' is not a number", f[i + 3]));
   if (length == 0) return std::nullopt;
   e.sector = offset / 512;
   e.sectors = div_round_up(offset % 512 + length, 512);
@@ -126,19 +145,47 @@ std::optional<IoEvent> TraceReader::parse_fio(const std::string& text) {
   return e;
 }
 
+namespace {
+
+// Checked before anything is allocated for the chunks.
+std::uint64_t simulated_chunks(const SimulateConfig& c) {
+  if (c.chunk_sectors == 0 || (c.chunk_sectors & (c.chunk_sectors - 1)) != 0)
+    throw Error("", "chunk_sectors", std::to_string(c.chunk_sectors), "a power of two number of sectors", ErrorKind::bad_value);
+  if (c.size_sectors == 0) throw Error("", "size_sectors", "0", "the array needs a size", ErrorKind::bad_value);
+  std::uint64_t product = 0;
+  if (level_is_raid456(c.level)) {
+    const std::uint64_t data = data_disks(c.level, c.raid_disks);
+    if (__builtin_mul_overflow(c.size_sectors, data, &product))
+      throw Error("", "size_sectors", "",
+                  fmt::format("{} members of {} sectors would hold more than 2^64 sectors", c.raid_disks, c.size_sectors),
+                  ErrorKind::bad_value);
+    if (c.raid_chunk_sectors == 0 || __builtin_mul_overflow(c.raid_chunk_sectors, data, &product))
+      throw Error("", "raid_chunk_sectors", "",
+                  fmt::format("a stripe row of {} data members of {} sectors each must hold 1 to 2^64-1 sectors", data,
+                              c.raid_chunk_sectors),
+                  ErrorKind::bad_value);
+  }
+  const std::uint64_t chunks = div_round_up(c.size_sectors, c.chunk_sectors);
+  if (chunks > kMaxSimulatedChunks)
+    throw Error("", "size_sectors", "",
+                fmt::format("{} sectors make {} chunks of {} sectors: the simulator holds at most {} (a larger chunk size needs fewer)",
+                            c.size_sectors, chunks, c.chunk_sectors, kMaxSimulatedChunks),
+                ErrorKind::bad_value);
+  return chunks;
+}
+
+}  // namespace
+
 Simulator::Simulator(const SimulateConfig& config)
     : c_(config),
-      chunks_(config.chunk_sectors == 0 ? 0 : div_round_up(config.size_sectors, config.chunk_sectors)),
+      chunks_(simulated_chunks(config)),
       mode_{config.level, config.degraded, false},
       area_(std::vector<std::uint8_t>(static_cast<std::size_t>(div_round_up(kStateOffset + chunks_, kPage) * kPage - kStateOffset), 0),
             chunks_, config.io_size) {
-  if (c_.chunk_sectors == 0 || (c_.chunk_sectors & (c_.chunk_sectors - 1)) != 0)
-    throw Error("", "--chunk-size", std::to_string(c_.chunk_sectors), "a power of two number of sectors");
-  if (c_.size_sectors == 0) throw Error("", "--size", "0", "the array needs a size");
   if (c_.crash_at && (!std::isfinite(*c_.crash_at) || *c_.crash_at < 0))
-    throw Error("", "--crash-at", std::to_string(*c_.crash_at), "a finite number of seconds");
+    throw Error("", "crash_at", std::to_string(*c_.crash_at), "a finite number of seconds", ErrorKind::bad_value);
   if (c_.io_size < 512 || c_.io_size > 4096 || (c_.io_size & (c_.io_size - 1)) != 0)
-    throw Error("", "--logical-block-size", std::to_string(c_.io_size), "512, 1024, 2048 or 4096");
+    throw Error("", "io_size", std::to_string(c_.io_size), "512, 1024, 2048 or 4096", ErrorKind::bad_value);
   if (!c_.start_unwritten)
     for (std::uint64_t i = 0; i < chunks_; ++i) area_.set(i, static_cast<std::uint8_t>(State::Clean));
   disk_.assign(area_.bytes().begin(), area_.bytes().end());
@@ -275,8 +322,13 @@ SimulateReport Simulator::finish() {
 SyntheticWorkload::SyntheticWorkload(bool random, std::uint64_t seed, std::uint64_t count, std::uint64_t size_sectors,
                                      std::uint64_t io_sectors, double rate)
     : random_(random), state_(seed * 0x9E3779B97F4A7C15ULL + 1), count_(count),
-      slots_(io_sectors == 0 ? 0 : size_sectors / io_sectors), io_sectors_(io_sectors), rate_(rate > 0 ? rate : 1) {
-  if (slots_ == 0) throw Error("", "--io-size", std::to_string(io_sectors * 512), "larger than the array or 0");
+      slots_(io_sectors == 0 ? 0 : size_sectors / io_sectors), io_sectors_(io_sectors), rate_(rate) {
+  if (slots_ == 0)
+    throw Error("", "io_sectors", "", fmt::format("writes of {} sectors: larger than the array ({} sectors) or 0", io_sectors, size_sectors),
+                ErrorKind::bad_value);
+  if (count_ == 0) throw Error("", "count", "0", "at least 1 write", ErrorKind::bad_value);
+  if (!(rate > 0) || !std::isfinite(rate))
+    throw Error("", "rate", fmt::format("{}", rate), "writes per second above 0", ErrorKind::bad_value);
 }
 
 std::optional<IoEvent> SyntheticWorkload::next() {

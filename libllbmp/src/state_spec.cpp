@@ -24,14 +24,15 @@ std::uint64_t parse_chunk(const std::string& text, const std::string& assignment
   const char* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, value);
   if (text.empty() || ec != std::errc{} || ptr != end)
-    throw Error("", "states", assignment, fmt::format("'{}' is not a chunk number (expected RANGE:STATE, e.g. 0-99:dirty)", text));
+    throw Error("", "states", assignment, fmt::format("'{}' is not a chunk number (expected RANGE:STATE, e.g. 0-99:dirty)", text),
+                ErrorKind::bad_value);
   return value;
 }
 
 StateAssignment parse_assignment(const std::string& assignment) {
   const auto colon = assignment.rfind(':');
   if (colon == std::string::npos)
-    throw Error("", "states", assignment, "expected RANGE:STATE, e.g. 0-99:dirty or 500:need_sync");
+    throw Error("", "states", assignment, "expected RANGE:STATE, e.g. 0-99:dirty or 500:need_sync", ErrorKind::bad_value);
   const std::string range = trim(std::string_view(assignment).substr(0, colon));
   const std::string state_text = trim(std::string_view(assignment).substr(colon + 1));
   StateAssignment out;
@@ -39,13 +40,14 @@ StateAssignment parse_assignment(const std::string& assignment) {
   out.first = parse_chunk(trim(range.substr(0, dash)), assignment);
   out.last = dash == std::string::npos ? out.first : parse_chunk(trim(range.substr(dash + 1)), assignment);
   if (out.last < out.first)
-    throw Error("", "states", assignment, "range ends before it starts");
+    throw Error("", "states", assignment, "range ends before it starts", ErrorKind::bad_value);
   const auto state = parse_state(state_text);
   if (!state)
     throw Error("", "states", assignment,
                 fmt::format("unknown state '{}' (unwritten, clean, dirty, need_sync, syncing, need_sync_unwritten, "
                             "syncing_unwritten, clean_unwritten or 0-7)",
-                            state_text));
+                            state_text),
+                ErrorKind::bad_value);
   out.state = *state;
   return out;
 }
@@ -71,7 +73,8 @@ std::vector<std::string> split_assignments(const std::string& text, bool file_sy
 }
 
 std::vector<StateAssignment> parse_parts(const std::vector<std::string>& parts, const std::string& whole) {
-  if (parts.empty()) throw Error("", "states", whole, "empty state spec (expected RANGE:STATE[,RANGE:STATE...])");
+  if (parts.empty())
+    throw Error("", "states", whole, "empty state spec (expected RANGE:STATE[,RANGE:STATE...])", ErrorKind::bad_value);
   std::vector<StateAssignment> out;
   out.reserve(parts.size());
   for (const auto& part : parts) out.push_back(parse_assignment(part));
@@ -109,7 +112,7 @@ void apply_state_spec(const std::vector<StateAssignment>& assignments, std::vect
   for (const auto& a : assignments) {
     if (a.last >= states.size())
       throw Error(device, "states", fmt::format("{}-{}", a.first, a.last),
-                  fmt::format("range ends past the last chunk ({} chunks)", states.size()));
+                  fmt::format("range ends past the last chunk ({} chunks)", states.size()), ErrorKind::bad_value);
     std::fill(states.begin() + static_cast<std::ptrdiff_t>(a.first), states.begin() + static_cast<std::ptrdiff_t>(a.last + 1),
               static_cast<std::uint8_t>(a.state));
   }

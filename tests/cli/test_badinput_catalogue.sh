@@ -29,6 +29,7 @@ make_input() {  # NAME SETUP
       mk) "$MKFIXTURE" "$name.img" $(size_arg "${words[@]:1}") "${words[@]:1}" ;;
       mk2) "$MKFIXTURE" "$name.2.img" --size-mib 64 "${words[@]:1}" ;;
       empty) : >"$name.img" ;;
+      text) printf '%s\n' "${words[*]:1}" >"$name.img" ;;
       truncate) truncate -s "${words[1]}" "$name.img" ;;
       poke) poke "$name.img" "${words[@]:1}" ;;
       *) fail "$name: unknown setup step '${words[0]}'" ;;

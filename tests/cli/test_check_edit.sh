@@ -114,8 +114,9 @@ s0=$(sha g.img)
 run "$LLBITMAP" edit --daemon-sleep 0 g.img; expect_rc 1; expect_one_err_line
 expect_err "llbitmap edit: g.img: bitmap.daemon_sleep=0: must be at least 1 second: the kernel refuses it (--force writes it anyway)"
 run "$LLBITMAP" edit --set-flag write_error g.img; expect_rc 1
-run "$LLBITMAP" edit --set-state 0-99999:dirty g.img; expect_rc 1; expect_one_err_line
-run "$LLBITMAP" edit --set-state 5:bogus g.img; expect_rc 1
+# A value the device shows to be wrong is the user's mistake: exit 2, naming the option.
+run "$LLBITMAP" edit --set-state 0-99999:dirty g.img; expect_rc 2; expect_one_err_line; expect_err "llbitmap edit: g.img: --set-state 0-99999: range ends past"
+run "$LLBITMAP" edit --set-state 5:bogus g.img; expect_rc 2; expect_err "--set-state 5:bogus: unknown state"
 run "$LLBITMAP" edit --set-flag nonsense g.img; expect_rc 2
 run "$LLBITMAP" edit g.img; expect_rc 2
 run "$LLBITMAP" edit --set-state 0:dirty --dry-run g.img; expect_rc 0; expect_out "dry run: nothing written"
@@ -124,7 +125,7 @@ run "$LLBITMAP" edit --daemon-sleep 0 --force g.img; expect_rc 0
 run "$LLBITMAP" edit --raw-byte 3100=0xff --raw-byte 5=9 h.img; expect_rc 0
 [ "$(llbitmap_field h.img STATE_INVALID)" = 2 ] || fail "raw bytes: $(llbitmap_field h.img STATE_INVALID) invalid"
 run "$LLBITMAP" check h.img; expect_rc 1; expect_out "bitmap.states=5-5=0x09"
-run "$LLBITMAP" edit --raw-byte 99999=1 h.img; expect_rc 1; expect_err "past the last chunk"
+run "$LLBITMAP" edit --raw-byte 99999=1 h.img; expect_rc 2; expect_err "h.img: --raw-byte 99999: past the last chunk"
 run "$LLBITMAP" edit --raw-byte 5=300 h.img; expect_rc 2
 rm -f cl.img; "$LLBITMAP" create --level 1 --raid-disks 1 --size 64M --classic cl.img >/dev/null
 run "$LLBITMAP" edit --set-state 0:dirty cl.img; expect_rc 1; expect_err "chunk states are an llbitmap's"

@@ -49,11 +49,11 @@ run "$LLBITMAP" create --level 1 --raid-devices 2 --size 64M rd0.img rd1.img; ex
 [ "$(jx rd1.img "j[0]['raid_disks']")" = 2 ] || fail "--raid-devices 2: raid_disks is not 2"
 
 # Usage: wrong number of files, existing files.
-run "$LLBITMAP" create --level 1 --raid-disks 2 --size 64M only.img; expect_rc 1; expect_one_err_line
+run "$LLBITMAP" create --level 1 --raid-disks 2 --size 64M only.img; expect_rc 2; expect_one_err_line; expect_err "devices 1: 1 output files"
 [ ! -e only.img ] || fail "a partial set of images was written"
 run "$LLBITMAP" create --level 1 --raid-disks 2 --size 64M m0.img new.img; expect_rc 1; expect_err "exists already"
-run "$LLBITMAP" create --level 1 --raid-disks 2 --size 64M --states 0-99999:dirty x.img y.img; expect_rc 1; expect_err "past the last chunk"
-run "$LLBITMAP" create --level 1 --raid-disks 2 --size 64M --states 0-9:filthy x.img y.img; expect_rc 1; expect_err "unknown state"
+run "$LLBITMAP" create --level 1 --raid-disks 2 --size 64M --states 0-99999:dirty x.img y.img; expect_rc 2; expect_err "--states 0-99999: range ends past the last chunk"
+run "$LLBITMAP" create --level 1 --raid-disks 2 --size 64M --states 0-9:filthy x.img y.img; expect_rc 2; expect_err "--states 0-9:filthy: unknown state"
 run "$LLBITMAP" create --first-use --states 0:dirty m0.img; expect_rc 2
 
 # create on members without a bitmap, laid out as mdadm --bitmap=none does:

@@ -78,9 +78,10 @@ refuse "bitmap.sectors_reserved=99999: the reserved area" --set sectors_reserved
 refuse "bitmap.sync_size=999999999: larger than the array's resync size" --set sync_size=999999999 c.img
 refuse "bitmap.magic=0x1234: no bitmap superblock" --set magic=0x1234 c.img
 refuse "bitmap.version=9: unknown bitmap version" --set version=9 c.img
-refuse "bitmap.chunksize=4294967296: not a number from 0 to 4294967295" --set chunksize=4294967296 c.img
+run "$LLBITMAP" edit --set chunksize=4294967296 c.img; expect_rc 2; expect_one_err_line
+expect_err "c.img: bitmap.chunksize=4294967296: not a number from 0 to 4294967295"
 refuse "bitmap.state=first_use" --set-flag first_use c.img
-refuse "c.img: raw-byte=99999: past the last chunk (4079)" --raw-byte 99999=1 c.img d.img
+run "$LLBITMAP" edit --raw-byte 99999=1 c.img d.img; expect_rc 2; expect_one_err_line; expect_err "c.img: --raw-byte 99999: past the last chunk (4079)"
 run "$LLBITMAP" edit --set bogus=1 c.img; expect_rc 2; expect_one_err_line
 run "$LLBITMAP" edit --set chunksize c.img; expect_rc 2
 run "$LLBITMAP" edit --set-state 1:dirty --member x.img c.img d.img; expect_rc 2

@@ -20,8 +20,10 @@ man_options() {
 commands=$("$LLBITMAP" --help | awk '/^Subcommands:/ {on=1; next} /^[A-Za-z]/ {on=0} on && /^  [a-z]/ {print $1}')
 [ -n "$commands" ] || fail "no commands in llbitmap --help"
 
-version=$("$LLBITMAP" --version | sed -n 's/^llbitmap \([0-9]*\.[0-9]*\).*/\1/p')
+# One version string: what --version prints is what every page's .TH names.
+version=$("$LLBITMAP" --version | sed -n 's/^llbitmap \([0-9][0-9.]*\)$/\1/p')
 [ -n "$version" ] || fail "llbitmap --version prints no version"
+version=${version//./\\.}
 
 # Rendering: groff -ww reports every warning on stderr; mandoc -Tlint too when installed.
 for page in "$man"/*.8; do
@@ -48,6 +50,18 @@ for code in 0 1 2; do
   awk '/^\.SH EXIT STATUS/ {on=1; next} /^\.SH/ {on=0} on' "$man/llbitmap.8" | grep -qx "\.B $code" ||
     fail "llbitmap.8 EXIT STATUS lacks $code"
 done
+
+# llbitmap --help lists the exit statuses too.
+top_help=$("$LLBITMAP" --help)
+grep -q '^Exit status:' <<<"$top_help" || fail "llbitmap --help lists no exit status"
+for code in 0 1 2; do grep -qE "^  $code  [a-z]" <<<"$top_help" || fail "llbitmap --help does not explain exit status $code"; done
+
+# The flags of edit: the ones --help lists (which come from the library) are the page's.
+flag_list() { tr -d '\n' | sed 's/\\-/-/g; s/.*Set a flag: \([a-z_, ]*\).*/\1/' | tr -d ' ' | tr ',' '\n' | sort; }
+help_flags=$("$LLBITMAP" edit --help | flag_list)
+man_flags=$(awk '/^\.BI \\-\\-set\\-flag/ {on=1; next} on && /^\./ {on=0} on' "$man/llbitmap-edit.8" | flag_list)
+[ "$(wc -l <<<"$help_flags")" -ge 7 ] || fail "edit --help lists too few flags: $help_flags"
+[ "$help_flags" = "$man_flags" ] || fail "edit --set-flag: --help lists $(echo $help_flags), llbitmap-edit.8 $(echo $man_flags)"
 
 # One page per command, nothing documented that does not exist.
 for cmd in $commands; do

@@ -136,7 +136,7 @@ done
 # Bad input: one line, exit 1 or 2, nothing written.
 before=$(sha c.img)
 run "$LLBITMAP" replay-resync --interrupt-at 999999999 c.img d.img
-expect_rc 1; expect_one_err_line; expect_err "llbitmap replay-resync: c.img: --interrupt-at"
+expect_rc 2; expect_one_err_line; expect_err "llbitmap replay-resync: c.img: --interrupt-at 999999999: past the end of the sync"
 run "$LLBITMAP" replay-resync --level 0 c.img d.img
 expect_rc 2; expect_one_err_line; expect_err "llbitmap replay-resync: --level 0"
 run "$LLBITMAP" replay-resync --degraded --not-degraded c.img d.img

@@ -172,3 +172,56 @@ TEST(SimulateSynthetic, SeededAndBounded) {
   }
   EXPECT_EQ(n, 1000u);
 }
+
+TEST(SimulateParse, TextWithNoTraceLineIsAnErrorNamingTheFirstLine) {
+  try {
+    read_all("\nhello world\nsecond line\n", TraceFormat::blkparse);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::format);
+    EXPECT_EQ(e.field(), "line");
+    EXPECT_EQ(e.value(), "2");  // the first line that is not blank
+    EXPECT_NE(e.message().find("'hello world'"), std::string::npos) << e.message();
+  }
+  EXPECT_THROW(read_all("", TraceFormat::blkparse), Error);
+  // Only summary lines and events other than Q: a trace, with no write in it.
+  EXPECT_TRUE(read_all("  8,0 3 1 0.0 1 C WS 0 + 8 [0]\nCPU3 (8,0):\n", TraceFormat::blkparse).empty());
+}
+
+TEST(SimulateConfigCheck, CallerValuesAreBadValuesNamingTheField) {
+  const auto field_of = [](const SimulateConfig& c) {
+    try {
+      Simulator s(c);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::bad_value) << e.what();
+      EXPECT_EQ(std::string(e.what()).find("--"), std::string::npos) << "the library names no CLI flag: " << e.what();
+      return e.field();
+    }
+    return std::string("none");
+  };
+  auto c = config256M();
+  c.chunk_sectors = 96;
+  EXPECT_EQ(field_of(c), "chunk_sectors");
+  c = config256M();
+  c.size_sectors = 0;
+  EXPECT_EQ(field_of(c), "size_sectors");
+  c = config256M();
+  c.crash_at = -1;
+  EXPECT_EQ(field_of(c), "crash_at");
+  c = config256M();
+  c.io_size = 100;
+  EXPECT_EQ(field_of(c), "io_size");
+  // More chunks than the simulator holds: refused before anything is allocated.
+  c = config256M();
+  c.size_sectors = (kMaxSimulatedChunks + 1) * c.chunk_sectors;
+  EXPECT_EQ(field_of(c), "size_sectors");
+  EXPECT_EQ(field_of(config256M()), "none");
+}
+
+TEST(SimulateSynthetic, CountAndRateAreChecked) {
+  EXPECT_THROW(SyntheticWorkload(false, 1, 0, 2048, 8, 100), Error);
+  EXPECT_THROW(SyntheticWorkload(false, 1, 10, 2048, 8, 0), Error);
+  EXPECT_THROW(SyntheticWorkload(false, 1, 10, 2048, 8, -5), Error);
+  EXPECT_THROW(SyntheticWorkload(false, 1, 10, 2048, 4096, 100), Error);
+  EXPECT_NO_THROW(SyntheticWorkload(false, 1, 10, 2048, 8, 0.5));
+}

@@ -12,20 +12,32 @@
 
 namespace llbmp {
 
+// What kind of failure an Error is, so that a caller can tell its own mistake
+// from the device's: the CLI maps bad_value to a usage error naming the option.
+enum class ErrorKind {
+  device,     // the device or the metadata on it stops the operation (the default)
+  bad_value,  // a value the caller gave is wrong; field names the request field (e.g. "interrupt_at")
+  refused,    // a safety check refuses the write; the request's force member overrides it
+  format,     // a file the caller gave (trace, image, state spec file) is not in its format
+  io,         // reading, writing or flushing failed
+};
+
 class Error : public std::runtime_error {
 public:
-  Error(std::string device, std::string field, std::string value, std::string message);
+  Error(std::string device, std::string field, std::string value, std::string message, ErrorKind kind = ErrorKind::device);
 
   const std::string& device() const noexcept { return device_; }
   const std::string& field() const noexcept { return field_; }
   const std::string& value() const noexcept { return value_; }
   const std::string& message() const noexcept { return message_; }
+  ErrorKind kind() const noexcept { return kind_; }
 
 private:
   std::string device_;
   std::string field_;
   std::string value_;
   std::string message_;
+  ErrorKind kind_;
 };
 
 enum class Severity {

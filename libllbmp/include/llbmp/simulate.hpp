@@ -27,7 +27,8 @@ enum class TraceFormat : std::uint8_t { blkparse, fio };
 // skipped, and so are the summary lines (first field not MAJ,MIN). fio
 // iolog v2/v3 (header "fio version N iolog"): write and trim lines; v3
 // timestamps are nanoseconds, v2 has none (every event at time 0).
-// Throws Error(source, "line N", text, why) for a malformed line.
+// Throws Error(source, "line", N, why) of kind format for a malformed line,
+// and for a trace none of whose lines is a trace line (naming the first).
 class TraceReader {
 public:
   TraceReader(std::istream& in, TraceFormat format, std::string source);
@@ -37,15 +38,22 @@ public:
 private:
   std::optional<IoEvent> parse_blkparse(const std::string& text);
   std::optional<IoEvent> parse_fio(const std::string& text);
-  [[noreturn]] void bad(const std::string& text, const std::string& why) const;
+  [[noreturn]] void bad(const std::string& why) const;
+  void note_first_line(const std::string& text);
 
   std::istream& in_;
   TraceFormat format_;
   std::string source_;
   std::uint64_t line_ = 0;
   int fio_version_ = 0;
+  bool recognised_ = false;  // a line was a blkparse event line
+  std::uint64_t first_line_ = 0;
+  std::string first_text_;
   std::string buffer_;
 };
+
+// The simulator holds the state bytes twice (memory and disk): 2 x 256 MiB.
+inline constexpr std::uint64_t kMaxSimulatedChunks = std::uint64_t{1} << 28;
 
 struct SimulateConfig {
   std::uint64_t size_sectors = 0;    // per-member sectors the bitmap covers (array sectors for raid1/10)
@@ -77,6 +85,8 @@ struct SimulateReport {
 
 class Simulator {
 public:
+  // Throws Error of kind bad_value naming the SimulateConfig field that is
+  // wrong, also for more chunks than kMaxSimulatedChunks.
   explicit Simulator(const SimulateConfig& config);
   // Events must come in time order; an event past the crash point is ignored
   // and returns false. Throws Error for a sector past the end.
