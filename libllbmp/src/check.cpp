@@ -88,7 +88,7 @@ void bitmap_headers(const std::vector<Member>& members, const CheckReport& repor
     if (m.bitmap->sb.events < report.freshest_events && !m.bitmap->sb.awaiting_kernel_init())
       sink.add(Severity::warning, m.device, "bitmap.events", std::to_string(m.bitmap->sb.events),
                fmt::format("behind the freshest md events {} ({}): the bitmap is stale; {}", report.freshest_events,
-                           report.freshest, stale_bitmap_effect(*m.bitmap)));
+                           report.freshest, stale_bitmap_effect(m.md, *m.bitmap)));
 }
 
 void invalid_bytes(const Member& m, Sink& sink) {

@@ -223,12 +223,17 @@ struct ClassicLayout {
   std::uint64_t length = 0;     // bytes of the whole area
 };
 
-// Where a classic bitmap's nodes and bits lie (ONDISK.md section 3); nullopt,
-// with the reason reported, when the header gives no usable layout.
-std::optional<ClassicLayout> classic_layout(const BitmapSuper& sb, std::uint64_t room_bytes, FindingSink& sink) {
+struct ClassicLayoutCheck {
+  std::optional<ClassicLayout> layout;
+  std::string unusable_field;  // set when there is no layout
+};
+
+// Where a classic bitmap's nodes and bits lie (ONDISK.md section 3), or the
+// reason, reported, why the header gives none.
+ClassicLayoutCheck classic_layout(const BitmapSuper& sb, std::uint64_t room_bytes, FindingSink& sink) {
   if (sb.sync_size > (~std::uint64_t{0} >> 9)) {
     sink.error("bitmap.sync_size", std::to_string(sb.sync_size), "too large: the chunk count overflows");
-    return std::nullopt;
+    return {std::nullopt, "bitmap.sync_size"};
   }
   ClassicLayout l;
   l.chunks = div_round_up(sb.sync_size * 512, sb.chunksize);
@@ -236,16 +241,16 @@ std::optional<ClassicLayout> classic_layout(const BitmapSuper& sb, std::uint64_t
   l.nodes = sb.version == 5 ? std::max<std::uint32_t>(1, sb.nodes) : 1;
   if (l.nodes > kMaxClusterNodes) {
     sink.error("bitmap.nodes", std::to_string(sb.nodes), "more cluster nodes than md supports");
-    return std::nullopt;
+    return {std::nullopt, "bitmap.nodes"};
   }
   l.stride = sb.version == 5 ? div_round_up(kBitmapSuperBytes + l.bit_bytes, 4096) * 4096 : kBitmapSuperBytes + l.bit_bytes;
   l.length = l.stride * (l.nodes - 1) + kBitmapSuperBytes + l.bit_bytes;
   if (l.length > room_bytes) {
     sink.error("bitmap.sync_size", std::to_string(sb.sync_size),
                fmt::format("{} chunks need {} bytes of bitmap, more than the {} bytes of room", l.chunks, l.length, room_bytes));
-    return std::nullopt;
+    return {std::nullopt, "bitmap.sync_size"};
   }
-  return l;
+  return {l, ""};
 }
 
 void decode_classic(const Device& dev, MemberBitmap& bm, FindingSink& sink) {
@@ -254,11 +259,12 @@ void decode_classic(const Device& dev, MemberBitmap& bm, FindingSink& sink) {
     bm.unusable_field = "bitmap.chunksize";
     return;
   }
-  const auto layout = classic_layout(sb, bm.room_bytes, sink);
-  if (!layout) {
-    bm.unusable_field = sb.version == 5 && std::max<std::uint32_t>(1, sb.nodes) > kMaxClusterNodes ? "bitmap.nodes" : "bitmap.sync_size";
+  const auto checked = classic_layout(sb, bm.room_bytes, sink);
+  if (!checked.layout) {
+    bm.unusable_field = checked.unusable_field;
     return;
   }
+  const auto& layout = checked.layout;
   ClassicView view;
   view.chunk_bytes = sb.chunksize;
   view.chunks = layout->chunks;
@@ -367,19 +373,16 @@ bool bitmap_unreachable(const Findings& md_findings) {
                      [](const Finding& f) { return f.field == "md.bitmap_offset" || f.field == "md.max_dev"; });
 }
 
-// Every chunk count after one action over all chunks (what the kernel does at load).
-StateCounts counts_after(const StateCounts& counts, Action action) {
-  const ArrayMode mode;
-  StateCounts out;
-  for (std::size_t s = 0; s < kStateCount; ++s) {
-    const auto next = next_state(static_cast<std::uint8_t>(s), action, mode);
-    out.by_state[next ? static_cast<std::size_t>(*next) : s] += counts.by_state[s];
-  }
-  if (const auto next = next_state(0xff, action, mode))
-    out.by_state[static_cast<std::size_t>(*next)] += counts.invalid;
-  else
-    out.invalid += counts.invalid;
-  return out;
+// The states after the Stale action at load (llbitmap_load), through the
+// state engine: write coalescing included, as replay-resync models it.
+StateCounts counts_after_stale(const MdSuperblock& md, const MemberBitmap& bm) {
+  const auto& view = *bm.lockless;
+  std::vector<std::uint8_t> bytes(bm.area.begin() + static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(kStateOffset, bm.area.size())),
+                                  bm.area.end());
+  const std::uint32_t lbs = md.logical_block_size;
+  StateArea area(std::move(bytes), view.chunks, lbs >= 512 && lbs <= 4096 && is_power_of_two(lbs) ? lbs : 512);
+  area.apply_all(Action::Stale, ArrayMode{md.level, md.working_roles() < md.raid_disks, false});
+  return count_states(area.chunk_bytes());
 }
 
 void report_staleness(const Member& m, const MemberBitmap& bm, FindingSink& sink) {
@@ -387,8 +390,8 @@ void report_staleness(const Member& m, const MemberBitmap& bm, FindingSink& sink
   if (!sb.awaiting_kernel_init() && sb.events < m.md.events)
     sink.error("bitmap.events", std::to_string(sb.events),
                fmt::format("older than the md superblock's events ({}): the bitmap is stale; {}", m.md.events,
-                           stale_bitmap_effect(bm)));
-  if (sb.has(BitmapFlag::stale)) sink.error("bitmap.state", "stale", "STALE flag set: " + stale_bitmap_effect(bm));
+                           stale_bitmap_effect(m.md, bm)));
+  if (sb.has(BitmapFlag::stale)) sink.error("bitmap.state", "stale", "STALE flag set: " + stale_bitmap_effect(m.md, bm));
 }
 
 void decode_bitmap(const Device& dev, Member& m, FindingSink& sink) {
@@ -474,22 +477,25 @@ Findings layout_findings(const MdSuperblock& md, std::span<const std::uint8_t> m
       const auto checked = check_lockless_header(md, sb, room, sink);
       if (checked.view) used = kStateOffset + checked.view->chunks;
     } else if (check_classic_header(sb, sink)) {
-      if (const auto layout = classic_layout(sb, room, sink)) reserved = layout->length;
+      if (const auto checked = classic_layout(sb, room, sink); checked.layout) reserved = checked.layout->length;
     }
   }
   check_area_placement(md, sb, area_extent(area_offset, reserved, used), device_bytes, logical_block_size, sink);
   return out;
 }
 
-std::string stale_bitmap_effect(const MemberBitmap& bm) {
+std::string stale_bitmap_effect(const MdSuperblock& md, const MemberBitmap& bm) {
   if (!bm.sb.lockless()) return "the kernel recovers the whole array at the next assembly (every bit set)";
   static constexpr const char* kStaleAction =
       "the next assembly runs the kernel's Stale action: written chunks (Clean, Dirty, Syncing) become NeedSync and are "
-      "resynced{}, the Unwritten kinds become or stay Unwritten and are skipped{}";
-  if (!bm.lockless) return fmt::format(fmt::runtime(kStaleAction), "", "");
-  const StateCounts after = counts_after(bm.lockless->counts, Action::Stale);
-  return fmt::format(fmt::runtime(kStaleAction), fmt::format(" ({} chunks)", after.of(State::NeedSync)),
-                     fmt::format(" ({} chunks)", after.of(State::Unwritten)));
+      "resynced{}, the Unwritten kinds become or stay Unwritten and are skipped{}{}";
+  if (!bm.lockless) return fmt::format(fmt::runtime(kStaleAction), "", "", "");
+  const StateCounts after = counts_after_stale(md, bm);
+  const std::uint64_t need = after.of(State::NeedSync), unwritten = after.of(State::Unwritten);
+  const std::uint64_t coalesced = after.total() - need - unwritten;
+  return fmt::format(fmt::runtime(kStaleAction), fmt::format(" ({} chunks)", need), fmt::format(" ({} chunks)", unwritten),
+                     coalesced == 0 ? std::string()
+                                    : fmt::format("; write coalescing leaves {} chunks Dirty", coalesced));
 }
 
 Findings kernel_load_refusals(const Member& member, const BitmapSuper& header) {

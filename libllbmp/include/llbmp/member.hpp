@@ -97,8 +97,9 @@ Findings layout_findings(const MdSuperblock& md, std::span<const std::uint8_t> m
 
 // What the next assembly does with a stale bitmap (stale events or the STALE
 // flag), in the kernel's terms: a classic bitmap is recovered whole; an
-// llbitmap gets the Stale action, whose effect on these states is counted.
-std::string stale_bitmap_effect(const MemberBitmap& bitmap);
+// llbitmap gets the Stale action, whose effect on these states (write
+// coalescing included, as replay-resync models it) is counted.
+std::string stale_bitmap_effect(const MdSuperblock& md, const MemberBitmap& bitmap);
 
 // The checks the kernel makes when it loads `header` from this member
 // (magic, version, uuid; for version 6 the room, chunk size, daemon_sleep,
