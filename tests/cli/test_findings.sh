@@ -91,6 +91,13 @@ for meta in 1.0 1.1 1.2; do
   done
 done
 
+# The same through a loop device (the device's own logical block size).
+loop=$(loop_attach data-1.2-raid5.img)
+run "$LLBITMAP" examine "$loop"; expect_rc 1
+expect_err "$loop: md.bitmap_offset=8: the bitmap area (bytes 8192..139263) starts inside the data area"
+run "$LLBITMAP" check "$loop"; expect_rc 1; expect_out "error   $loop: md.bitmap_offset=8"
+losetup -d "$loop"
+
 # A lagging bitmap next to a fresher member: check words it the same way.
 mk lag0.img 1.2 1 --events 5 --bitmap-events 5 --state 0-2=1
 mk lag1.img 1.2 1 --role 1 --events 6 --bitmap-events 6 --state 0-2=1
