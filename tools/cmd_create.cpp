@@ -192,9 +192,9 @@ int run_images(const CreateArgs& a) {
   if (a.force) throw UsageError("member images are only written to new files: no --force");
   refuse_bitmap_options_without_bitmap(a);
   const auto spec = image_spec(a);
-  const auto members = llbmp::build_member_images(spec);
+  const auto members = llbmp::build_member_images(spec, a.devices);
   if (a.dry_run) {
-    for (std::size_t i = 0; i < members.size() && i < a.devices.size(); ++i)
+    for (std::size_t i = 0; i < members.size(); ++i)
       fmt::print("{}: would make member {} of a {} array ({} bytes, metadata {})\n", a.devices[i], members[i].md.dev_number,
                  llbmp::level_name(spec.array.level), spec.array.member_bytes, a.metadata);
     print_dry_run_end();

@@ -120,11 +120,13 @@ nlohmann::json member_json(const Member& m) {
     b["chunksize_bytes"] = nullptr;
     b["chunks"] = nullptr;
     b["dirty"] = nullptr;
+    b["unusable_field"] = bm.unusable_field.empty() ? nlohmann::json(nullptr) : nlohmann::json(bm.unusable_field);
     if (bm.lockless) {
       const auto& v = *bm.lockless;
       b["chunksize_sectors"] = v.chunk_sectors;
       b["chunksize_bytes"] = v.chunk_sectors * 512;
       b["chunks"] = v.chunks;
+      b["chunks_7_3"] = v.chunks_7_3;
       b["dirty"] = v.counts.not_in_sync();
       nlohmann::json states;
       for (std::size_t s = 0; s < llbmp::kStateCount; ++s)
@@ -187,7 +189,8 @@ std::string chunksize_text(const llbmp::MemberBitmap& bm, bool brief) {
   }
   if (bm.classic) return human_chunksize(bm.classic->chunk_bytes);
   if (sb.awaiting_kernel_init()) return fmt::format("not chosen yet (header holds {})", sb.chunksize);
-  return fmt::format("invalid ({})", sb.chunksize);
+  if (bm.unusable_field == "bitmap.chunksize" || bm.unusable_field.empty()) return fmt::format("invalid ({})", sb.chunksize);
+  return fmt::format("{} in the header, not used: {} is invalid", sb.chunksize, bm.unusable_field);
 }
 
 // The error and warning findings under one label, then (full text only) the
@@ -296,6 +299,8 @@ std::string member_text(const Member& m, bool brief) {
     line(out, "Sectors Reserved", fmt::format("{} ({} bytes)", sb.sectors_reserved, std::uint64_t{sb.sectors_reserved} * 512));
     if (const auto chunks = m.chunks(); chunks && m.dirty()) {
       line(out, "Bitmap", bitmap_line(*chunks, *m.dirty()));
+      if (bm.lockless && bm.lockless->chunks_7_3 != *chunks)
+        line(out, "Chunks on 7.3", fmt::format("{} (from the header's sync_size; 7.2.13 covers all {})", bm.lockless->chunks_7_3, *chunks));
     } else if (sb.awaiting_kernel_init()) {
       line(out, "Bitmap", "not initialised yet: no chunk states until the kernel assembles the array");
     }

@@ -36,6 +36,12 @@ std::int32_t bitmap_offset_for(const ArraySpec& spec) {
   return -static_cast<std::int32_t>(std::max<std::uint64_t>(area_sectors(spec), 8));
 }
 
+// The reserved area, never less than the header: a spec may reserve nothing
+// (sectors_reserved 0 is what a test of the refusal needs).
+std::uint64_t lockless_area_bytes(std::uint32_t sectors_reserved) {
+  return std::max<std::uint64_t>(std::uint64_t{sectors_reserved} * 512, kBitmapSuperBytes);
+}
+
 }  // namespace
 
 std::uint64_t member_size_sectors(const ArraySpec& spec) {
@@ -106,7 +112,7 @@ MemberMetadata build_member(const ArraySpec& spec, std::uint32_t role) {
                                        : static_cast<std::uint32_t>(fitting_chunksize(resync, spec.sectors_reserved));
       sb.daemon_sleep = spec.daemon_sleep ? spec.daemon_sleep : kKernelDefaultDaemonSleep;
       meta.chunks = chunk_count(resync, sb.chunksize);
-      meta.bitmap_area.assign(std::uint64_t{sb.sectors_reserved} * 512, 0);
+      meta.bitmap_area.assign(lockless_area_bytes(sb.sectors_reserved), 0);
       const auto fill = static_cast<std::uint8_t>(spec.assume_clean ? State::Clean : State::Unwritten);
       const std::uint64_t n = std::min<std::uint64_t>(meta.chunks, meta.bitmap_area.size() - std::min<std::uint64_t>(kStateOffset, meta.bitmap_area.size()));
       std::fill_n(meta.bitmap_area.begin() + kStateOffset, n, fill);
@@ -120,7 +126,7 @@ MemberMetadata build_member(const ArraySpec& spec, std::uint32_t role) {
       sb.chunksize = spec.bitmap_chunk ? spec.bitmap_chunk : kMdadmClassicChunkBytes;
       sb.daemon_sleep = spec.daemon_sleep ? spec.daemon_sleep : kMdadmDaemonSleep;
       sb.events = spec.bitmap_events;
-      meta.bitmap_area.assign(std::uint64_t{sb.sectors_reserved} * 512, 0);
+      meta.bitmap_area.assign(lockless_area_bytes(sb.sectors_reserved), 0);
       std::fill(meta.bitmap_area.begin() + kBitmapSuperBytes,
                 meta.bitmap_area.begin() + static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(4096, meta.bitmap_area.size())), 0xff);
       break;

@@ -3,7 +3,6 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <map>
 
 #include "llbmp/geometry.hpp"
 #include "llbmp/state_engine.hpp"
@@ -60,13 +59,8 @@ void md_superblocks(const std::vector<Member>& members, CheckReport& report, Sin
   agree(members, sink, "md.layout", [](const Member& m) { return fmt::format("{:#x}", m.md.layout); });
   agree(members, sink, "md.raid_disks", [](const Member& m) { return std::to_string(m.md.raid_disks); });
   agree(members, sink, "md.size", [](const Member& m) { return std::to_string(m.md.size); });
-  std::map<std::uint32_t, std::string> roles;
-  for (const auto& m : members) {
-    const auto role = m.md.role();
-    if (!role || *role >= m.md.raid_disks) continue;
-    const auto [it, fresh] = roles.emplace(*role, m.device);
-    if (!fresh) sink.add(Severity::error, m.device, "md.role", std::to_string(*role), fmt::format("{} has the same role", it->second));
-  }
+  for (const auto& d : duplicate_members(members))
+    sink.add(d.finding.severity, members[d.member].device, d.finding.field, d.finding.value, d.finding.message);
   const auto fresh = std::max_element(members.begin(), members.end(), [](const Member& a, const Member& b) { return a.md.events < b.md.events; });
   report.freshest = fresh->device;
   report.freshest_events = fresh->md.events;
@@ -93,8 +87,8 @@ void bitmap_headers(const std::vector<Member>& members, const CheckReport& repor
   for (const auto& m : with)
     if (m.bitmap->sb.events < report.freshest_events && !m.bitmap->sb.awaiting_kernel_init())
       sink.add(Severity::warning, m.device, "bitmap.events", std::to_string(m.bitmap->sb.events),
-               fmt::format("behind the freshest md events {} ({}): the bitmap is stale; the next assembly resyncs every written chunk",
-                           report.freshest_events, report.freshest));
+               fmt::format("behind the freshest md events {} ({}): the bitmap is stale; {}", report.freshest_events,
+                           report.freshest, stale_bitmap_effect(m.md, *m.bitmap)));
 }
 
 void invalid_bytes(const Member& m, Sink& sink) {

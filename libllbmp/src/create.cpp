@@ -203,7 +203,9 @@ CreatePlan plan_create(const std::vector<Member>& members, const CreateOptions& 
   return out;
 }
 
-std::vector<MemberMetadata> build_member_images(const ImageSpec& spec) {
+namespace {
+
+std::vector<MemberMetadata> seeded_members(const ImageSpec& spec) {
   std::vector<MemberMetadata> out;
   for (std::uint32_t role = 0; role < spec.array.raid_disks; ++role) {
     if (role < spec.array.missing.size() && spec.array.missing[role]) continue;
@@ -234,16 +236,55 @@ std::vector<MemberMetadata> build_member_images(const ImageSpec& spec) {
   return out;
 }
 
-void write_member_images(const ImageSpec& spec, const std::vector<std::string>& paths) {
-  const auto members = build_member_images(spec);
-  if (paths.size() != members.size())
+// Member images are new files, one per member: a file named twice (after
+// resolving ".", ".." and symbolic links) would keep only the last member.
+void check_image_paths(const std::vector<std::string>& paths, const ImageSpec& spec, std::size_t members) {
+  if (paths.size() != members)
     throw Error("", "devices", std::to_string(paths.size()),
-                fmt::format("{} output files for {} present members (raid_disks {} less missing roles)", paths.size(),
-                            members.size(), spec.array.raid_disks),
+                fmt::format("{} output files for {} present members (raid_disks {} less missing roles)", paths.size(), members,
+                            spec.array.raid_disks),
                 ErrorKind::bad_value);
-  for (const auto& path : paths)
-    if (std::filesystem::exists(path))
-      throw Error(path, "device", path, "exists already: member images are only written to new files");
+  std::vector<std::filesystem::path> resolved;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    std::error_code ignored;
+    if (std::filesystem::exists(std::filesystem::symlink_status(paths[i], ignored)))
+      throw Error(paths[i], "device", paths[i], "exists already: member images are only written to new files");
+    std::error_code error;
+    auto path = std::filesystem::weakly_canonical(std::filesystem::absolute(paths[i], error), error);
+    if (error) throw Error(paths[i], "device", paths[i], fmt::format("cannot resolve the path: {}", error.message()));
+    const auto earlier = std::find(resolved.begin(), resolved.end(), path);
+    if (earlier != resolved.end())
+      throw Error(paths[i], "device", paths[i],
+                  fmt::format("the same file as {}: each member needs a file of its own",
+                              paths[static_cast<std::size_t>(earlier - resolved.begin())]));
+    resolved.push_back(std::move(path));
+  }
+}
+
+// What examine would report as an error on the image, the kernel's refusals
+// among them, refuses it before anything is written. The checks read the
+// bytes about to be written, as examine reads them back.
+void check_image_layout(const std::string& path, const MemberMetadata& meta, const ImageSpec& spec) {
+  MdSuperblock md = decode_md_superblock(meta.md_bytes, path);
+  md.minor_version = meta.md.minor_version;  // where it lies, as find_md_superblock tells it
+  const BitmapSuper sb = meta.bitmap_area.size() < kBitmapSuperBytes
+                             ? BitmapSuper{}
+                             : decode_bitmap_super(std::span(meta.bitmap_area).first(kBitmapSuperBytes), path);
+  for (const auto& f : layout_findings(md, meta.md_bytes, sb, spec.array.member_bytes, 512))
+    if (f.severity == Severity::error) throw Error(path, f.field, f.value, f.message);
+}
+
+}  // namespace
+
+std::vector<MemberMetadata> build_member_images(const ImageSpec& spec, const std::vector<std::string>& paths) {
+  auto members = seeded_members(spec);
+  check_image_paths(paths, spec, members.size());
+  for (std::size_t i = 0; i < members.size(); ++i) check_image_layout(paths[i], members[i], spec);
+  return members;
+}
+
+void write_member_images(const ImageSpec& spec, const std::vector<std::string>& paths) {
+  const auto members = build_member_images(spec, paths);
   // All or none: a file that cannot be written takes the ones already made with it.
   std::size_t made = 0;
   try {

@@ -42,6 +42,14 @@ void refuse_without_force(const Member& m, const BitmapSuper& before, const Bitm
   if (s.force) return;
   for (const auto& refusal : kernel_load_refusals(m, after))
     throw Error(m.device, refusal.field, refusal.value, refusal.message, ErrorKind::refused);
+  // A 7.3 kernel keeps a smaller sync_size and tracks only its chunks (7.2.13 ignores it).
+  const std::uint64_t array_sync = m.md.resync_sectors();
+  if (after.lockless() && after.sync_size != before.sync_size && after.sync_size != 0 && after.sync_size < array_sync)
+    throw Error(m.device, "bitmap.sync_size", std::to_string(after.sync_size),
+                fmt::format("smaller than the array's resync size ({} sectors): a 7.3 kernel would track only the first {} "
+                            "sectors",
+                            array_sync, after.sync_size),
+                ErrorKind::refused);
   for (const auto f : {BitmapFlag::first_use, BitmapFlag::write_error})
     if (after.has(f) && !before.has(f))
       throw Error(m.device, "bitmap.state", f == BitmapFlag::first_use ? "first_use" : "write_error",

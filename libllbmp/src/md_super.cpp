@@ -66,6 +66,27 @@ bool known_level(std::int32_t level) noexcept {
   return level == -5 || level == -4 || level == -1 || level == 0 || level == 1 || level_is_raid456(level) || level == 10;
 }
 
+// The device counts the personalities accept (raid5.c setup_conf: raid6
+// needs 4; raid10.c setup_geo: 2 <= copies <= raid_disks; mdadm makes raid4/5
+// from 2) and md_check_no_bitmap: raid0 and linear refuse any bitmap.
+template <typename Report>
+void check_level_geometry(const MdSuperblock& sb, Report& error) {
+  if (sb.has_bitmap() && (sb.level == 0 || sb.level == -1))
+    error("md.level", level_name(sb.level), "md keeps no bitmap on raid0 or linear arrays: the kernel refuses to run it");
+  if (sb.raid_disks == 0 || sb.raid_disks > kMdMaxDevices) return;
+  std::uint32_t minimum = 1;
+  if (sb.level == 6) minimum = 4;
+  else if (sb.level == 4 || sb.level == 5) minimum = 2;
+  if (sb.raid_disks < minimum)
+    error("md.raid_disks", std::to_string(sb.raid_disks),
+          fmt::format("{} needs at least {} devices: the kernel refuses it", level_name(sb.level), minimum));
+  if (sb.level == 10 && (sb.raid10_copies() < 2 || sb.raid10_copies() > sb.raid_disks))
+    error("md.raid_disks", std::to_string(sb.raid_disks),
+          fmt::format("raid10 layout {:#x} keeps {} copies: it needs 2 or more copies and at least as many devices; the kernel "
+                      "refuses it",
+                      sb.layout, sb.raid10_copies()));
+}
+
 }  // namespace
 
 std::string format_uuid(const Uuid& uuid) {
@@ -296,6 +317,7 @@ Findings validate_md_superblock(const MdSuperblock& sb, std::span<const std::uin
   if (striped && (sb.chunksize < 8 || !std::has_single_bit(sb.chunksize)))
     error("md.chunksize", std::to_string(sb.chunksize),
           "a raid4/5/6/10 chunk must be a power of two of at least 8 sectors: the kernel refuses it");
+  check_level_geometry(sb, error);
   if (sb.data_size != 0 && sb.size > sb.data_size)
     error("md.size", std::to_string(sb.size),
           fmt::format("the array uses more sectors per member than the data area holds ({} sectors)", sb.data_size));

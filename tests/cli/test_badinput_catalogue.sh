@@ -30,6 +30,7 @@ make_input() {  # NAME SETUP
       mk2) "$MKFIXTURE" "$name.2.img" --size-mib 64 "${words[@]:1}" ;;
       empty) : >"$name.img" ;;
       text) printf '%s\n' "${words[*]:1}" >"$name.img" ;;
+      none) : ;;  # no input: the command (create) must not make one either
       truncate) truncate -s "${words[1]}" "$name.img" ;;
       poke) poke "$name.img" "${words[@]:1}" ;;
       *) fail "$name: unknown setup step '${words[0]}'" ;;
@@ -47,7 +48,7 @@ while IFS='|' read -r name setup command status fragment; do
   for f in "$name".img "$name".2.img; do [ -f "$f" ] && before[$f]=$(sha "$f"); done
   read -ra args <<<"$command"
   for i in "${!args[@]}"; do
-    case ${args[$i]} in @) args[$i]=$name.img ;; @2) args[$i]=$name.2.img ;; esac
+    case ${args[$i]} in @) args[$i]=$name.img ;; @[2-9]) args[$i]=$name.${args[$i]#@}.img ;; esac
   done
   run "$LLBITMAP" "${args[@]}"
   if [ "${BADINPUT_SHOW:-0}" = 1 ]; then
@@ -63,8 +64,11 @@ while IFS='|' read -r name setup command status fragment; do
     fi
   fi
   for f in "${!before[@]}"; do [ "$(sha "$f")" = "${before[$f]}" ] || fail "$name: $f was modified"; done
+  if [ "$setup" = none ] && [ "$status" != 0 ]; then
+    ! ls "$name".*img >/dev/null 2>&1 || fail "$name: a refused command wrote $(ls "$name".*img)"
+  fi
   unset before
-  rm -f "$name".img "$name".2.img
+  rm -f "$name".img "$name".[2-9].img
   count=$((count + 1))
 done <"$cases"
 ((count >= 40)) || fail "only $count cases in the catalogue"

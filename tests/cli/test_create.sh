@@ -56,6 +56,58 @@ run "$LLBITMAP" create --level 1 --raid-disks 2 --size 64M --states 0-99999:dirt
 run "$LLBITMAP" create --level 1 --raid-disks 2 --size 64M --states 0-9:filthy x.img y.img; expect_rc 2; expect_err "--states 0-9:filthy: unknown state"
 run "$LLBITMAP" create --first-use --states 0:dirty m0.img; expect_rc 2
 
+# Image form: what the kernel refuses or examine calls an error is refused,
+# one line naming the first file and the field, exit 1, no file written, with
+# and without --dry-run; for every metadata version and raid1/5/6/10.
+refuse_images() {  # EXPECTED-STDERR CREATE-ARGS... (files r0.img r1.img ...)
+  local want=$1 dry; shift
+  for dry in "" --dry-run; do
+    rm -f r?.img
+    run "$LLBITMAP" create $dry "$@"; expect_rc 1; expect_one_err_line; expect_err "$want"
+    ! ls r?.img >/dev/null 2>&1 || fail "refused create $* wrote $(ls r?.img)"
+  done
+}
+for meta in 1.0 1.1 1.2; do
+  for level in 1 5 6 10; do
+    files="r0.img r1.img r2.img r3.img"
+    base="--level $level --raid-disks 4 --metadata $meta"
+    small="$base --size 64M"
+    run "$LLBITMAP" create $small --chunk-size 3s $files; expect_rc 2; expect_one_err_line; expect_err "--chunk-size 3s: not a power of two"
+    refuse_images "r0.img: bitmap.chunksize=2: " $base --size 1G --chunk-size 1K $files
+    for first_use in "" --first-use; do
+      run "$LLBITMAP" create $small $first_use --reserved 0 $files; expect_rc 2; expect_one_err_line; expect_err "--reserved 0: out of range"
+      ! ls r?.img >/dev/null 2>&1 || fail "refused create --reserved 0 wrote $(ls r?.img)"
+    done
+    refuse_images "r0.img: bitmap.chunksize=256: classic chunk size (bytes) must" $small --classic --chunk-size 256B $files
+    mkdir -p sub
+    refuse_images "sub/../r0.img: device=sub/../r0.img: the same file as r0.img" $small r0.img r1.img r2.img sub/../r0.img
+    if [ $meta != 1.0 ]; then
+      refuse_images "r0.img: bitmap.sectors_reserved=99999: the reserved area" $small --reserved 99999 $files
+      refuse_images "r0.img: md.bitmap_offset=4000: the bitmap area (bytes " $small --offset 4000 $files
+      refuse_images "starts inside the data area" $small --offset 4000 $files
+      refuse_images "r0.img: md.bitmap_offset=1: the bitmap area (bytes " $small --offset 1 $files
+      refuse_images "starts inside the md superblock" $small --offset 1 $files
+      data=$([ $meta = 1.2 ] && echo 16 || echo 8)
+      refuse_images "r0.img: md.bitmap_offset=8: the bitmap area (bytes " $small --data-offset $data $files
+    fi
+  done
+done
+refuse_images "r0.img: md.level=raid0: md keeps no bitmap on raid0 or linear arrays" --level 0 --raid-disks 2 --size 64M r0.img r1.img
+refuse_images "r0.img: md.level=linear: md keeps no bitmap" --level linear --raid-disks 2 --size 64M r0.img r1.img
+refuse_images "r0.img: md.level=raid0: md keeps no bitmap" --level 0 --raid-disks 2 --size 64M --classic r0.img r1.img
+refuse_images "r0.img: md.raid_disks=3: raid6 needs at least 4 devices" --level 6 --raid-disks 3 --size 64M r0.img r1.img r2.img
+refuse_images "r0.img: md.raid_disks=1: raid5 needs at least 2 devices" --level 5 --raid-disks 1 --size 64M r0.img
+refuse_images "r0.img: md.raid_disks=1: raid10 layout 0x102 keeps 2 copies" --level 10 --raid-disks 1 --size 64M r0.img
+refuse_images "r0.img: device=r0.img: the same file as r0.img" --level 1 --raid-disks 2 --size 64M r0.img r0.img
+refuse_images "./r0.img: device=./r0.img: the same file as r0.img" --level 1 --raid-disks 2 --size 64M r0.img ./r0.img
+ln -s r0.img link.img
+refuse_images "link.img: device=link.img: exists already" --level 1 --raid-disks 2 --size 64M link.img r0.img
+rm -f link.img r?.img
+run "$LLBITMAP" create --level 0 --raid-disks 2 --size 64M --no-bitmap r0.img r1.img; expect_rc 0
+run "$LLBITMAP" create --level 5 --raid-disks 2 --size 64M r2.img r3.img; expect_rc 0
+run "$LLBITMAP" examine r2.img r3.img; expect_rc 0
+rm -f r?.img
+
 # create on members without a bitmap, laid out as mdadm --bitmap=none does:
 # the bad-block log at +16 leaves +8 too small, so the bitmap goes to +24.
 "$LLBITMAP" create --level 5 --raid-disks 3 --size 64M --no-bitmap --bad-block-log --uuid $UUID n0 n1 n2 >/dev/null

@@ -32,7 +32,7 @@ mk a.img b.img
 uuid=$(jb a.img uuid)
 run "$LLBITMAP" edit --set events=41 --set events_cleared=0x20 --set sync_size=131072 --set chunksize=256 \
   --set daemon_sleep=11 --set write_behind=7 --set sectors_reserved=200 --set nodes=0 --set cluster_name=lab \
-  --set uuid="$uuid" a.img b.img
+  --set uuid="$uuid" --force a.img b.img
 expect_rc 0; expect_no_err
 expect_out "  chunksize: 128 -> 256"; expect_out "  sync_size: 522240 -> 131072"
 for m in a.img b.img; do
@@ -42,10 +42,14 @@ for m in a.img b.img; do
   done
   [ "$(jb $m events)" = 41 ] && [ "$(jb $m events_cleared)" = 32 ] && [ "$(jb $m sync_size_sectors)" = 131072 ] \
     && [ "$(jb $m chunksize_sectors)" = 256 ] && [ "$(jb $m daemon_sleep)" = 11 ] && [ "$(jb $m write_behind)" = 7 ] \
-    && [ "$(jb $m sectors_reserved)" = 200 ] && [ "$(jb $m cluster_name)" = lab ] && [ "$(jb $m chunks)" = 512 ] \
+    && [ "$(jb $m sectors_reserved)" = 200 ] && [ "$(jb $m cluster_name)" = lab ] && [ "$(jb $m chunks)" = 2040 ] && [ "$(jb $m chunks_7_3)" = 512 ] \
     || fail "examine does not read back the edited fields of $m"
 done
-run "$LLBITMAP" check a.img b.img; expect_rc 0  # bitmap events ahead of the md events: not stale
+# Bitmap events ahead of the md events: not stale. The smaller sync_size is
+# what 7.3 tracks, a warning; 7.2.13 (the default model) covers all 2040 chunks.
+run "$LLBITMAP" check a.img b.img; expect_rc 1
+expect_out "bitmap.sync_size=131072: smaller than the array's resync size (522240 sectors): 7.2.13 and 6.18-era kernels ignore it and cover the whole array (2040 chunks); 7.3 covers only the first 512 chunks"
+! grep -q "bitmap.events" <<<"$OUT" || fail "events ahead of the md events reported: $OUT"
 # Every flag, set then cleared, on the raw word and in examine.
 bits="stale:1 write_error:2 first_use:3 clean:4 daemon_busy:5 shutdown:6 hostendian:15"
 for fb in $bits; do
@@ -76,6 +80,8 @@ refuse "c.img: bitmap.uuid=00000000:00000000:00000000:00000001: differs from the
 refuse "c.img: bitmap.sectors_reserved=0: a version 6 bitmap needs a reserved area" --set sectors_reserved=0 c.img d.img
 refuse "bitmap.sectors_reserved=99999: the reserved area" --set sectors_reserved=99999 c.img
 refuse "bitmap.sync_size=999999999: larger than the array's resync size" --set sync_size=999999999 c.img
+refuse "c.img: bitmap.sync_size=261120: smaller than the array's resync size (522240 sectors): a 7.3 kernel would track only" \
+  --set sync_size=261120 c.img d.img
 refuse "bitmap.magic=0x1234: no bitmap superblock" --set magic=0x1234 c.img
 refuse "bitmap.version=9: unknown bitmap version" --set version=9 c.img
 run "$LLBITMAP" edit --set chunksize=4294967296 c.img; expect_rc 2; expect_one_err_line

@@ -69,4 +69,20 @@ if command -v script >/dev/null; then
   script -qec "\"$LLBITMAP\" examine --scan --quiet --format json >/dev/null" /dev/null >quiet.txt || true
   ! grep -q "([0-9]*%)" quiet.txt || fail "progress line despite --quiet"
 fi
+# A cloned member (dd of a0) joins array a: three members, two of them with
+# one device uuid and one role; the members do not agree and examine says why.
+cp a0.img a0clone.img
+clone=$(loop_attach a0clone.img)
+udevadm settle 2>/dev/null || true
+run "$LLBITMAP" examine --scan --quiet --format json
+[ "$RC" = 1 ] || fail "examine --scan with a clone: exit $RC"
+read -r -a devs <<<"$(members_of "$uuid_a")"
+[ "${#devs[@]}" = 4 ] || fail "array a with the clone: ${devs[*]} (want three devices and one group)"
+agree=$(python3 -c 'import json,sys; print([x["members_agree"] for x in json.load(sys.stdin) if x["array_uuid"]==sys.argv[1]][0])' "$uuid_a" <<<"$OUT")
+[ "$agree" = False ] || fail "a clone in array a: the members should not agree"
+grep -q "have the same device uuid" <<<"$ERR" || fail "no duplicate device uuid on stderr: $ERR"
+grep -q "claim the same role" <<<"$ERR" || fail "no duplicate role on stderr: $ERR"
+run "$LLBITMAP" examine --scan --quiet
+expect_out "Array $uuid_a (3 members)"; expect_out "Members agree : no"; expect_out "md.role=0: "
+losetup -d "$clone"
 echo "scan ok"

@@ -62,7 +62,12 @@ struct ImageSpec {
   ArraySpec array;
   std::vector<StateAssignment> states;
 };
-std::vector<MemberMetadata> build_member_images(const ImageSpec& spec);
+// The members for `paths` (one new file each, none named twice). Throws
+// Error, naming the file, at the first error examine would report on an
+// image (layout_findings: a bitmap on raid0 or linear, too few devices for
+// the level, a chunk size, sync size or reserved area the kernel refuses, a
+// bitmap area over the data or the md superblock).
+std::vector<MemberMetadata> build_member_images(const ImageSpec& spec, const std::vector<std::string>& paths);
 void write_member_images(const ImageSpec& spec, const std::vector<std::string>& paths);
 
 }  // namespace llbmp

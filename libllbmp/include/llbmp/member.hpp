@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,8 +31,9 @@ struct ClassicNode {
 
 struct LocklessView {
   std::uint64_t chunk_sectors = 0;
-  std::uint64_t sync_sectors = 0;     // the header's, or the array's when the header says 0
-  std::uint64_t chunks = 0;
+  std::uint64_t sync_sectors = 0;     // the array's resync size: 7.2.13 and 6.18-era kernels ignore the header's
+  std::uint64_t chunks = 0;           // ceil(sync_sectors / chunk_sectors)
+  std::uint64_t chunks_7_3 = 0;       // what a 7.3 kernel tracks: from the header's sync_size (0: the array's)
   std::vector<std::uint8_t> states;   // one byte per chunk (what the device holds)
   StateCounts counts;
   bool kernel_fit = true;             // the kernel's own load check
@@ -54,6 +56,9 @@ struct MemberBitmap {
   std::optional<LocklessView> lockless;  // set for an initialised version 6 bitmap
   std::optional<ClassicView> classic;    // set for versions 3, 4 and 5
   std::optional<ByteSpan> bblog_overlap; // bad-block log bytes over the state bytes or the area
+  // The header field whose error keeps the bitmap from being decoded (no
+  // lockless or classic view, not FIRST_USE), e.g. "bitmap.sync_size".
+  std::string unusable_field;
 };
 
 struct Member {
@@ -82,6 +87,20 @@ std::uint64_t kernel_room_sectors(const MdSuperblock& md, const BitmapSuper& sb)
 Member load_member(const Device& device);
 Member load_member(const std::string& path);
 
+// Examine's checks of a member that need only its md superblock and bitmap
+// header, no state byte: validate_md_superblock, the bitmap identity and the
+// header checks the kernel makes at load, and where the bitmap area lies
+// (the room, the data area, the md superblock). Writers of member images run
+// them on what they are about to write.
+Findings layout_findings(const MdSuperblock& md, std::span<const std::uint8_t> md_raw, const BitmapSuper& sb,
+                         std::uint64_t device_bytes, std::uint32_t logical_block_size);
+
+// What the next assembly does with a stale bitmap (stale events or the STALE
+// flag), in the kernel's terms: a classic bitmap is recovered whole; an
+// llbitmap gets the Stale action, whose effect on these states (write
+// coalescing included, as replay-resync models it) is counted.
+std::string stale_bitmap_effect(const MdSuperblock& md, const MemberBitmap& bitmap);
+
 // The checks the kernel makes when it loads `header` from this member
 // (magic, version, uuid; for version 6 the room, chunk size, daemon_sleep,
 // sync_size and fit): one error per refusal, empty when the kernel loads it.
@@ -92,9 +111,19 @@ Findings kernel_load_refusals(const Member& member, const BitmapSuper& header);
 
 namespace llbmp {
 
-// Whether the bitmaps of several members of one array agree: same array,
-// same header fields that matter to the kernel, same state bytes. Returns one
-// finding per disagreement (empty when they agree).
+// Two members that cannot both be members of one array: the same device
+// given twice, a clone (same device uuid) or the same role claimed twice.
+// `member` indexes the second of each pair.
+struct MemberFinding {
+  std::size_t member = 0;
+  Finding finding;
+};
+std::vector<MemberFinding> duplicate_members(const std::vector<Member>& members);
+
+// Whether the bitmaps of several members of one array agree: distinct
+// members (duplicate_members), same array, same header fields that matter to
+// the kernel, same state bytes. Returns one finding per disagreement (empty
+// when they agree).
 Findings compare_members(const std::vector<Member>& members);
 
 // The member the kernel reads the bitmap from: the first member with a working
