@@ -61,7 +61,7 @@ struct ForceHint {
 constexpr ForceHint kForceHints[] = {
     {"create", "--force replaces it"},
     {"edit", "--force writes it anyway"},
-    {"restore", "--force restores anyway"},
+    {"restore", "--force restores anyway, across devices"},
 };
 
 // "DEVICE: --option VALUE: message" for a value the user gave on the command line.

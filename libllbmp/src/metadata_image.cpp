@@ -382,8 +382,9 @@ RestorePlan plan_restore(const MetadataImage& image, const std::vector<RestoreTa
       if (!force)
         throw Error(targets[t].path, "md.device_uuid", current[t] ? format_uuid(current[t]->md.device_uuid) : "none",
                     fmt::format("matches no saved member ({}), and the saved {} ({}) is left without a target: nothing "
-                                "written (--force restores across devices)",
-                                describe_target(current[t]), image.members[s].device, saved_ids[s].describe()));
+                                "written",
+                                describe_target(current[t]), image.members[s].device, saved_ids[s].describe()),
+                    ErrorKind::refused);
       match[t] = s;
       taken[s] = true;
       across = true;
@@ -394,7 +395,7 @@ RestorePlan plan_restore(const MetadataImage& image, const std::vector<RestoreTa
       size = current[t] ? current[t]->device_bytes : Device::open_for_read(targets[t].path).size_bytes();
       if (size != saved.device_bytes && !force)
         throw Error(targets[t].path, "size", std::to_string(size),
-                    fmt::format("differs from the saved {} bytes of {} (--force restores anyway)", saved.device_bytes, saved.device));
+                    fmt::format("differs from the saved {} bytes of {}", saved.device_bytes, saved.device), ErrorKind::refused);
     }
     MemberPlan& mp = add_restore_writes(out.writes, saved, targets[t].path, current[t]);
     mp.device_bytes = size;

@@ -93,7 +93,8 @@ run "$LLBITMAP" edit --set chunksize c.img; expect_rc 2
 run "$LLBITMAP" edit --set-state 1:dirty --member x.img c.img d.img; expect_rc 2
 # Corrupted input: a broken md superblock checksum is refused on every member.
 cp c.img e.img
-printf '\x01' | dd of=e.img bs=1 seek=$((4096 + 216)) conv=notrunc status=none
+# Flip a bit of sb_csum: writing a fixed byte would change nothing when the checksum already held it.
+python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(4096 + 216); b = f.read(1)[0]; f.seek(4096 + 216); f.write(bytes([b ^ 1]))' e.img
 run "$LLBITMAP" edit --set-state 1:dirty e.img d.img; expect_rc 1; expect_one_err_line; expect_err "e.img: md.sb_csum="
 [ "$(sha c.img; sha d.img)" = "$sums" ] || fail "a refused edit wrote"
 # --force writes what the kernel refuses, and examine then says so.
