@@ -11,6 +11,7 @@
 #include "fuzz_input.hpp"
 #include "llbmp/error.hpp"
 #include "llbmp/member.hpp"
+#include "output.hpp"
 #include "render.hpp"
 
 namespace {
@@ -47,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     const auto member = llbmp::load_member(file.path());
     (void)llbitmap::cli::member_text(member, false);
-    (void)llbitmap::cli::member_json(member).dump();
+    (void)llbitmap::cli::json_text(llbitmap::cli::member_json(member));
     (void)llbitmap::cli::member_export(member);
     const auto again = llbmp::load_member(file.path());
     (void)llbmp::compare_members({member, again});
