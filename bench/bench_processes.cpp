@@ -92,6 +92,7 @@ class Fixtures {
       for (std::size_t i = 256; i < meta.bitmap_area.size(); ++i) meta.bitmap_area[i] = static_cast<std::uint8_t>(rng());
     }
     const std::string path = (dir_ / name).string();
+    std::filesystem::remove(path);  // the library creates images only as new files
     llbmp::write_member_image(path, meta, spec.member_bytes);
     if (geteuid() != 0) return path;
     const std::string loop = command_output("losetup -f --show " + path + " 2>/dev/null");

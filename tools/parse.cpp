@@ -75,7 +75,9 @@ std::int64_t parse_signed(const std::string& text, const char* option, std::int6
   const bool plus = !text.empty() && text.front() == '+';
   const auto [ptr, ec] = std::from_chars(text.data() + (plus ? 1 : 0), end, value);
   if (ec == std::errc::result_out_of_range) refuse(option, text, "out of range: " + expected);
-  if (text.size() == (plus ? 1u : 0u) || ec != std::errc{} || ptr != end) refuse(option, text, "not " + expected);
+  const bool sign_after_plus = plus && text.size() > 1 && (text[1] == '-' || text[1] == '+');
+  if (text.size() == (plus ? 1u : 0u) || sign_after_plus || ec != std::errc{} || ptr != end)
+    refuse(option, text, "not " + expected);
   if (value < min || value > max) refuse(option, text, "out of range: " + expected);
   return value;
 }

@@ -186,6 +186,10 @@ CreatePlan plan_create(const std::vector<Member>& members, const CreateOptions& 
   for (const auto& m : members) {
     refuse_errors(m, {"md."});
     check_level(m);
+    if (m.md.has_ppl())
+      throw Error(m.device, "md.feature_map", fmt::format("{:#x}", m.md.feature_map),
+                  "the array keeps a partial parity log (PPL) where a bitmap would go, and the kernel refuses both: switch "
+                  "it to a bitmap with mdadm --grow --consistency-policy=bitmap first");
     if (m.md.has_bitmap() && !o.force)
       throw Error(m.device, "md.feature_map", fmt::format("{:#x}", m.md.feature_map),
                   fmt::format("already has a bitmap (version {} at offset {:+})",

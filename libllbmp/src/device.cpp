@@ -161,7 +161,9 @@ Device Device::open_for_write(const std::string& path, std::shared_ptr<FaultInje
 
 Device Device::create_image(const std::string& path, std::uint64_t size_bytes,
                             std::shared_ptr<FaultInjector> faults) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // O_EXCL: a file that appeared since the caller looked (or the same file named
+  // twice) is never truncated; O_NOFOLLOW: nor a symbolic link followed.
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) throw Error(path, "", "", errno_text(errno));
   const int rc = ::ftruncate(fd, static_cast<off_t>(size_bytes));
   const int error = errno;

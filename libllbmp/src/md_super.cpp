@@ -116,6 +116,7 @@ std::string MdSuperblock::metadata_name() const { return fmt::format("1.{}", min
 bool MdSuperblock::has_bitmap() const noexcept { return (feature_map & MD_FEATURE_BITMAP_OFFSET) != 0; }
 
 bool MdSuperblock::has_bad_blocks() const noexcept { return (feature_map & MD_FEATURE_BAD_BLOCKS) != 0; }
+bool MdSuperblock::has_ppl() const noexcept { return (feature_map & (MD_FEATURE_PPL | MD_FEATURE_MULTIPLE_PPLS)) != 0; }
 
 namespace {
 
@@ -296,6 +297,9 @@ Findings validate_md_superblock(const MdSuperblock& sb, std::span<const std::uin
   }
   if ((sb.feature_map & ~static_cast<std::uint32_t>(MD_FEATURE_ALL)) != 0)
     error("md.feature_map", hex32(sb.feature_map), "unknown feature bits: the kernel refuses it");
+  // super_1_validate: a partial parity log shares the bitmap_offset field.
+  if (sb.has_ppl() && sb.has_bitmap())
+    error("md.feature_map", hex32(sb.feature_map), "a partial parity log (PPL) and a bitmap together: the kernel refuses it");
   const std::uint64_t device_sectors = device_bytes / 512;
   const std::uint64_t sb_bytes = kFixedBytes + 2 * std::uint64_t{std::min(sb.max_dev, kMdMaxDevices)};
   const std::uint64_t sb_sectors = (sb_bytes + 511) / 512;

@@ -194,7 +194,9 @@ void decode_lockless(const Device& dev, Member& m, MemberBitmap& bm, FindingSink
                  fmt::format("{} chunks pass the kernel's check but their state bytes end at area byte {}, past the "
                              "reserved {} bytes: the kernel uses a page past the reserved area",
                              view.chunks, kStateOffset + view.chunks, reserved_bytes));
-  const std::uint64_t want = std::max(reserved_bytes, kStateOffset + view.chunks);
+  // A sectors_reserved past the room (reported above) is not read: only the
+  // state bytes themselves, which the kernel would read too.
+  const std::uint64_t want = std::max(std::min(reserved_bytes, bm.room_bytes), kStateOffset + view.chunks);
   const std::uint64_t readable = std::min(want, dev.size_bytes() - bm.area_offset);
   if (readable < kStateOffset + view.chunks) {
     sink.error("bitmap.sync_size", std::to_string(view.sync_sectors),

@@ -277,12 +277,18 @@ WritePlan restore_plan_frame() {
 MemberPlan& add_restore_writes(WritePlan& plan, const SavedMember& saved, const std::string& target,
                                const std::optional<Member>& current) {
   const auto [sb, md_at] = require_saved_md(saved);
-  const std::uint64_t data_first = sb.data_offset * 512;
-  const std::uint64_t data_end = (sb.data_offset + sb.data_size) * 512;
-  for (const auto& r : saved.ranges)
-    if (r.offset < data_end && data_first < r.offset + r.bytes.size())
-      throw Error(saved.device, "range.offset", std::to_string(r.offset),
-                  fmt::format("reaches the data area (bytes {}..{}): not restored", data_first, data_end));
+  // Never over data: neither the saved member's data area nor the one the
+  // target has now (its data offset may have moved since the save).
+  const auto refuse_over_data = [&](const MdSuperblock& md, const std::string& whose) {
+    const std::uint64_t data_first = md.data_offset * 512;
+    const std::uint64_t data_end = (md.data_offset + std::max(md.data_size, md.size)) * 512;
+    for (const auto& r : saved.ranges)
+      if (r.offset < data_end && data_first < r.offset + r.bytes.size())
+        throw Error(target, "range.offset", std::to_string(r.offset),
+                    fmt::format("the saved bytes reach {} data area (bytes {}..{}): not restored", whose, data_first, data_end));
+  };
+  refuse_over_data(sb, "the saved member's");
+  if (current) refuse_over_data(current->md, "the target's current");
   MemberPlan& mp = plan.member(target);
   for (const auto& r : saved.ranges) mp.room.push_back({r.offset, r.bytes.size()});
   if (current && current->bitmap) {
@@ -296,6 +302,12 @@ MemberPlan& add_restore_writes(WritePlan& plan, const SavedMember& saved, const 
     // Everything but the md slot and the bitmap header first, in pieces around them.
     std::vector<std::pair<std::uint64_t, std::uint64_t>> cuts = {{md_at, md_at + kMdSlotBytes}};
     if (header_at) cuts.push_back({*header_at, *header_at + kBitmapSuperBytes});
+    // The target's bad-block log is left as it is now: it records what the
+    // disk holds today, and the saved copy may be older.
+    if (current && current->md.bblog_offset != 0 && current->md.bblog_size != 0 && current->md.bblog_offset_bytes() >= 0) {
+      const auto log = static_cast<std::uint64_t>(current->md.bblog_offset_bytes());
+      cuts.push_back({log, log + std::uint64_t{current->md.bblog_size} * 512});
+    }
     std::sort(cuts.begin(), cuts.end());
     std::uint64_t from = r.offset;
     for (const auto& [lo, hi] : cuts) {
@@ -347,7 +359,14 @@ RestorePlan plan_restore(const MetadataImage& image, const std::vector<RestoreTa
   if (targets.size() != n)
     throw Error("", "targets", std::to_string(targets.size()), fmt::format("the image holds {} member(s): give one target each", n));
   std::vector<MemberIdentity> saved_ids;
-  for (const auto& s : image.members) saved_ids.push_back(saved_identity(s));
+  for (const auto& s : image.members) {
+    saved_ids.push_back(saved_identity(s));
+    for (std::size_t u = 0; u + 1 < saved_ids.size(); ++u)
+      if (saved_ids[u] == saved_ids.back())
+        throw Error(s.device, "md.device_uuid", format_uuid(saved_ids.back().device_uuid),
+                    fmt::format("the image holds this member twice (also as {}): not a backup of one array", image.members[u].device),
+                    ErrorKind::format);
+  }
   std::vector<std::optional<Member>> current(n);
   std::vector<std::optional<std::size_t>> match(n);
   std::vector<bool> taken(n, false);
@@ -365,6 +384,7 @@ RestorePlan plan_restore(const MetadataImage& image, const std::vector<RestoreTa
                     fmt::format("is the same member as another target (both match the saved {}): nothing written", image.members[s].device));
       match[t] = s;
       taken[s] = true;
+      break;
     }
   }
   const auto next_untaken = [&] { return static_cast<std::size_t>(std::find(taken.begin(), taken.end(), false) - taken.begin()); };
@@ -421,6 +441,20 @@ void verify_restores(const MetadataImage& image, const std::vector<Member>& memb
     for (const auto& r : saved.ranges) {
       after.push_back(r.bytes);
       for (auto& b : after.back()) b = static_cast<std::uint8_t>(~b);
+    }
+    // The bad-block log is not written by a restore (add_restore_writes): on
+    // the member it keeps the bytes it has now, the ones just saved.
+    if (m->md.bblog_offset != 0 && m->md.bblog_size != 0 && m->md.bblog_offset_bytes() >= 0) {
+      const auto log = static_cast<std::uint64_t>(m->md.bblog_offset_bytes());
+      const std::uint64_t log_end = log + std::uint64_t{m->md.bblog_size} * 512;
+      for (std::size_t i = 0; i < saved.ranges.size(); ++i) {
+        const auto& r = saved.ranges[i];
+        const std::uint64_t lo = std::max(log, r.offset);
+        const std::uint64_t hi = std::min(log_end, r.offset + r.bytes.size());
+        if (lo < hi)
+          std::copy_n(r.bytes.begin() + static_cast<std::ptrdiff_t>(lo - r.offset), hi - lo,
+                      after[i].begin() + static_cast<std::ptrdiff_t>(lo - r.offset));
+      }
     }
     for (const auto& phase : plan.members.front().phases)
       for (const auto& w : phase)

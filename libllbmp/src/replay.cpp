@@ -360,6 +360,8 @@ ReplayResult replay_bytes(std::vector<std::uint8_t> bytes, const ReplayGeometry&
 
 ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptions& options) {
   if (members.empty()) throw Error("", "device", "", "no member given");
+  // A superblock the kernel refuses (raid_disks out of range, say) is not replayed.
+  for (const auto& m : members) refuse_errors(m, {"md."});
   const auto first_use = std::find_if(members.begin(), members.end(), [](const Member& m) {
     return m.bitmap && !m.bitmap->lockless && m.bitmap->sb.awaiting_kernel_init();
   });

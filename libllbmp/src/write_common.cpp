@@ -145,6 +145,9 @@ void add_bitmap_rewrite(WritePlan& plan, const Member& m, const BitmapBody& body
     add_changed_blocks(plan, m.device, kRewriteBody, body.offset, body.before, body.after);
   const bool body_written = mp.phases.size() > kRewriteBody && mp.phases[kRewriteBody].size() > phase_writes;
   if (body_written) plan.add(m.device, kRewriteMarkStale, m.bitmap->area_offset, stale_header_bytes(m.bitmap->sb));
+  // Without a STALE mark the only write is the one header sector: once it is
+  // issued the member holds the new header (flushed or not), never STALE.
+  else mp.partial_state = MemberState::new_metadata;
   const auto header = encode_bitmap_super(new_header);
   plan.add(m.device, kRewriteHeader, m.bitmap->area_offset, {header.begin(), header.end()});
 }

@@ -64,8 +64,10 @@ std::vector<ByteRange> metadata_room(const Member& m) {
   const std::uint64_t super = m.md.super_offset * 512;
   room.push_back({super, kMdSuperblockRead});
   if (m.md.minor_version == 0) {
-    // 1.0: the bitmap lies between the end of the data and the superblock.
-    const std::uint64_t data_end = (m.md.data_offset + m.md.data_size) * 512;
+    // 1.0: the bitmap lies between the end of the data and the superblock. The
+    // array uses md.size sectors of the data area whatever data_size says
+    // (a data_size of 0, or one below size, must not hand data to the bitmap).
+    const std::uint64_t data_end = (m.md.data_offset + std::max(m.md.data_size, m.md.size)) * 512;
     if (data_end < super) room.push_back({data_end, super - data_end});
   } else {
     const std::uint64_t after_super = super + kMdSuperblockRead;

@@ -75,6 +75,7 @@ void write_seeds(const Variant& v, const fs::path& dir) {
     for (std::uint64_t c = first; c < meta.chunks && llbmp::kStateOffset + c < meta.bitmap_area.size(); c += 97)
       meta.bitmap_area[llbmp::kStateOffset + c] = byte;
   const fs::path image = dir / "image.tmp";
+  fs::remove(image);  // the library creates images only as new files
   llbmp::write_member_image(image.string(), meta, v.spec.member_bytes);
   const auto device = llbmp::Device::open_for_read(image.string());
   const auto md_raw = device.read(meta.md_offset, 4096);

@@ -5,6 +5,7 @@
 //   mkfixture OUT --level 1 --raid-disks 2 --role 0 --metadata 1.2
 //             --bitmap lockless|first-use|classic|none --size-mib 256
 //             --state 0-99=2 --state 500=3 --raw-area OFFSET=BYTE --md-field OFFSET=u32
+#include <filesystem>
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
@@ -101,6 +102,7 @@ int main(int argc, char** argv) {
     const auto eq = s.find('=');
     meta.bitmap_area.at(std::stoull(s.substr(0, eq), nullptr, 0)) = static_cast<std::uint8_t>(std::stoul(s.substr(eq + 1), nullptr, 0));
   }
+  std::filesystem::remove(out);  // a fixture replaces the file; the library only creates new ones
   llbmp::write_member_image(out, meta, spec.member_bytes);
   if (!md_u32.empty()) {
     // Raw edits of the md superblock after the fact, checksum recomputed.

@@ -32,8 +32,10 @@ protected:
   std::string path(std::uint32_t role) const { return MemberImages::path("m" + std::to_string(role) + ".img"); }
 
   void make_members() {
-    for (std::uint32_t role = 0; role < kMembers; ++role)
+    for (std::uint32_t role = 0; role < kMembers; ++role) {
+      std::filesystem::remove(path(role));  // images are only ever created as new files
       write_member_image(path(role), build_member(spec_, role), spec_.member_bytes);
+    }
   }
 
   // Old -> new: 100 chunks dirty, bitmap events + 1, in three flushed phases.

@@ -121,6 +121,25 @@ TEST_P(MetadataImageVersions, AnotherDeviceIsRefusedUnlessForced) {
   EXPECT_EQ(file_bytes(m1.device), before);
 }
 
+// Review finding: an image holding one member twice made one target take both
+// saved members and the next one read past the list (a crash, also with --force).
+TEST_P(MetadataImageVersions, AnImageHoldingOneMemberTwiceIsRefused) {
+  const Member m0 = member(0);
+  const Member m1 = member(1);
+  MetadataImage image{{capture_member(m0), capture_member(m0)}};
+  image.members[1].device = m1.device;
+  const auto before = file_bytes(m1.device);
+  for (const bool force : {false, true}) {
+    try {
+      plan_restore(image, {{m0.device, false}, {m1.device, false}}, force);
+      ADD_FAILURE() << "planned a restore of one member twice";
+    } catch (const Error& e) {
+      EXPECT_NE(e.message().find("holds this member twice"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(file_bytes(m1.device), before);
+}
+
 TEST_P(MetadataImageVersions, ASavedSlotWithoutTheMagicHoldsNoSuperblock) {
   const Member m = member(0);
   MetadataImage image{{capture_member(m)}};

@@ -77,6 +77,7 @@ struct MdSuperblock {
   std::string metadata_name() const;  // "1.0", "1.1", "1.2"
   bool has_bitmap() const noexcept;
   bool has_bad_blocks() const noexcept;
+  bool has_ppl() const noexcept;  // a raid5 partial parity log, which a bitmap excludes
   // Signed byte offset of the bitmap area from the device start (may be negative
   // on a corrupt superblock: validate first).
   std::int64_t bitmap_area_offset_bytes() const noexcept;
