@@ -176,6 +176,15 @@ std::uint64_t simulated_chunks(const SimulateConfig& c) {
 
 }  // namespace
 
+const char* room_fit_name(RoomFit fit) noexcept {
+  switch (fit) {
+    case RoomFit::fits: return "fits";
+    case RoomFit::kernel_only: return "kernel_only";
+    case RoomFit::impossible: return "impossible";
+  }
+  return "impossible";
+}
+
 Simulator::Simulator(const SimulateConfig& config)
     : c_(config),
       chunks_(simulated_chunks(config)),
@@ -184,6 +193,7 @@ Simulator::Simulator(const SimulateConfig& config)
             chunks_, config.io_size) {
   if (c_.crash_at && (!std::isfinite(*c_.crash_at) || *c_.crash_at < 0))
     throw Error("", "crash_at", std::to_string(*c_.crash_at), "a finite number of seconds", ErrorKind::bad_value);
+  if (c_.sectors_reserved == 0) throw Error("", "sectors_reserved", "0", "at least 1 sector", ErrorKind::bad_value);
   if (c_.io_size < 512 || c_.io_size > 4096 || (c_.io_size & (c_.io_size - 1)) != 0)
     throw Error("", "io_size", std::to_string(c_.io_size), "512, 1024, 2048 or 4096", ErrorKind::bad_value);
   if (!c_.start_unwritten)
@@ -195,6 +205,11 @@ Simulator::Simulator(const SimulateConfig& config)
   r_.chunk_sectors = c_.chunk_sectors;
   r_.chunks = chunks_;
   r_.full_bytes = c_.size_sectors * 512;
+  r_.fit = true_fit(chunks_, c_.sectors_reserved) ? RoomFit::fits
+           : kernel_fit(c_.chunk_sectors, c_.size_sectors, c_.sectors_reserved) ? RoomFit::kernel_only
+                                                                                 : RoomFit::impossible;
+  r_.sectors_needed = div_round_up(kStateOffset + chunks_, 512);
+  r_.kernel_choice = kernel_chunksize(c_.size_sectors, c_.sectors_reserved) == c_.chunk_sectors;
 }
 
 std::uint64_t Simulator::page_first_chunk(std::size_t page) const noexcept {

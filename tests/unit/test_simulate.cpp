@@ -225,3 +225,33 @@ TEST(SimulateSynthetic, CountAndRateAreChecked) {
   EXPECT_THROW(SyntheticWorkload(false, 1, 10, 2048, 4096, 100), Error);
   EXPECT_NO_THROW(SyntheticWorkload(false, 1, 10, 2048, 8, 0.5));
 }
+
+// ONDISK section 4 over 1 TiB in mdadm's 256 sectors: 64 KiB chunks are
+// impossible, the kernel's 8 MiB passes its own test only, 16 MiB fits;
+// a room of 32770 sectors holds the 64 KiB chunks and is the kernel's choice.
+TEST(SimulateRoom, RowsAreJudgedAgainstTheRoom) {
+  SimulateConfig c;
+  c.size_sectors = std::uint64_t{1} << 31;
+  const auto row = [&](std::uint64_t chunk_sectors, std::uint32_t reserved) {
+    c.chunk_sectors = chunk_sectors;
+    c.sectors_reserved = reserved;
+    return Simulator(c).finish();
+  };
+  const auto small = row(128, 256);
+  EXPECT_EQ(small.fit, RoomFit::impossible);
+  EXPECT_EQ(small.sectors_needed, 32770u);
+  EXPECT_FALSE(small.kernel_choice);
+  const auto kernel = row(16384, 256);
+  EXPECT_EQ(kernel.fit, RoomFit::kernel_only);
+  EXPECT_EQ(kernel.sectors_needed, 258u);
+  EXPECT_TRUE(kernel.kernel_choice);
+  const auto fitting = row(32768, 256);
+  EXPECT_EQ(fitting.fit, RoomFit::fits);
+  EXPECT_FALSE(fitting.kernel_choice);
+  const auto big_room = row(128, 32770);
+  EXPECT_EQ(big_room.fit, RoomFit::fits);
+  EXPECT_TRUE(big_room.kernel_choice);
+  EXPECT_EQ(row(128, 32769).fit, RoomFit::kernel_only);
+  EXPECT_STREQ(room_fit_name(RoomFit::kernel_only), "kernel_only");
+  EXPECT_THROW(row(128, 0), Error);
+}

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "llbmp/geometry.hpp"
 #include "llbmp/state_engine.hpp"
 
 namespace llbmp {
@@ -67,7 +68,16 @@ struct SimulateConfig {
   bool degraded = false;
   bool start_unwritten = false;      // the array starts all Unwritten instead of Clean
   std::optional<double> crash_at;    // seconds; default after the last event
+  std::uint32_t sectors_reserved = kMdadmReservedSectors;  // the bitmap room the row is judged against
 };
+
+// Whether a row's chunks fit the room of sectors_reserved sectors.
+enum class RoomFit : std::uint8_t {
+  fits,         // 1024 + chunks <= sectors_reserved * 512 (what this project requires)
+  kernel_only,  // the kernel's test passes (it ignores the 1 KiB header), the true fit does not
+  impossible,   // the kernel refuses it and never chooses it
+};
+const char* room_fit_name(RoomFit fit) noexcept;
 
 struct SimulateReport {
   std::uint64_t chunk_sectors = 0;
@@ -81,6 +91,9 @@ struct SimulateReport {
   std::uint64_t resync_chunks = 0;     // what the following assembly resyncs
   std::uint64_t resync_bytes = 0;
   std::uint64_t full_bytes = 0;
+  RoomFit fit = RoomFit::fits;
+  std::uint64_t sectors_needed = 0;    // the smallest room that truly fits the chunks
+  bool kernel_choice = false;          // the chunk size the kernel chooses for this size and room
 };
 
 class Simulator {
