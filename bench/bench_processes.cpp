@@ -6,9 +6,6 @@
 // two tools read the same kind of device; otherwise the image files are used
 // and the mdadm case is skipped.
 #include <benchmark/benchmark.h>
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
@@ -19,32 +16,15 @@
 #include <string>
 #include <vector>
 
+#include "child_process.hpp"
 #include "llbmp/builder.hpp"
-
-extern char** environ;
 
 namespace {
 
 constexpr std::uint64_t kStateBytes = 130048;  // 256 sectors reserved less the 1 KiB header
 constexpr std::uint64_t kChunkBytes = 64 * 1024;
 
-// Runs argv with stdout and stderr on /dev/null; returns the exit status.
-int run_quietly(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return 127;
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
+int run_quietly(const std::vector<std::string>& args) { return bench::run_quietly(args).status; }
 
 std::string command_output(const std::string& command) {
   std::string out;

@@ -2,6 +2,7 @@
 // the kernel's timing; what the bitmap costs and what a crash would resync.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -19,7 +20,7 @@ namespace llbitmap::cli {
 namespace {
 
 struct SimulateArgs {
-  std::string trace, input_format = "auto", synthetic, size, chunk_size = "64K", compare, io_size = "4K", raid_chunk = "512K";
+  std::string trace, input_format = "auto", synthetic, size, chunk_size, compare, reserved = "256", io_size = "4K", raid_chunk = "512K";
   std::string seed = "1", count = "1000000", rate = "10000", daemon_sleep = "30", barrier_idle = "5", logical_block_size = "512",
               raid_disks = "2", crash_at;
   std::string level = "1";
@@ -40,9 +41,14 @@ std::uint64_t chunk_sectors_of(const std::string& text, const char* option) {
   return parse_size_sectors(text, option, PlainNumber::refused);
 }
 
-std::vector<std::uint64_t> chunk_sizes(const SimulateArgs& a) {
+// The chunk sizes asked for, then the kernel's choice for the size and room
+// (llbitmap_init) unless it is among them; only the kernel's without either option.
+std::vector<std::uint64_t> chunk_sizes(const SimulateArgs& a, const llbmp::SimulateConfig& base) {
+  if (!a.chunk_size.empty() && !a.compare.empty()) throw UsageError("--chunk-size and --compare-chunks: give one of them");
   std::vector<std::uint64_t> out;
+  const std::uint64_t kernel = llbmp::kernel_chunksize(base.size_sectors, base.sectors_reserved);
   std::string list = a.compare.empty() ? a.chunk_size : a.compare;
+  if (list.empty()) return {kernel};
   std::stringstream ss(list);
   for (std::string item; std::getline(ss, item, ',');) {
     const char* option = a.compare.empty() ? "--chunk-size" : "--compare-chunks";
@@ -50,7 +56,8 @@ std::vector<std::uint64_t> chunk_sizes(const SimulateArgs& a) {
     if ((s & (s - 1)) != 0) throw UsageError(fmt::format("{} {}: not a power of two", option, item));
     out.push_back(s);
   }
-  if (out.empty()) throw UsageError("--compare-chunks: give sizes such as 64K,1M,8M");
+  if (out.empty()) throw UsageError("--compare-chunks: give sizes such as 16M,64M,256M");
+  if (std::find(out.begin(), out.end(), kernel) == out.end()) out.push_back(kernel);
   return out;
 }
 
@@ -58,6 +65,7 @@ llbmp::SimulateConfig base_config(const SimulateArgs& a) {
   if (a.size.empty()) throw UsageError("--size (what the bitmap covers: the member size for raid1/4/5/6, the array size for raid10) is required");
   llbmp::SimulateConfig c;
   c.size_sectors = sectors_of(a.size, "--size");
+  c.sectors_reserved = parse_number_as<std::uint32_t>(a.reserved, "--reserved", 1);
   auto level_text = a.level.rfind("raid", 0) == 0 ? a.level : "raid" + a.level;
   const auto level = llbmp::parse_level(level_text);
   if (!level || (*level != 1 && *level != 4 && *level != 5 && *level != 6 && *level != 10))
@@ -98,9 +106,32 @@ void drive(Source& source, std::vector<llbmp::Simulator>& sims, Where where, Pro
 }
 
 std::string human(std::uint64_t b) {
+  if (b >= (1ULL << 40)) return fmt::format("{:.2f} TiB", static_cast<double>(b) / (1ULL << 40));
   if (b >= (1ULL << 30)) return fmt::format("{:.2f} GiB", static_cast<double>(b) / (1ULL << 30));
   if (b >= (1ULL << 20)) return fmt::format("{:.2f} MiB", static_cast<double>(b) / (1ULL << 20));
   return fmt::format("{:.1f} KiB", static_cast<double>(b) / 1024);
+}
+
+// "fits", or why the kernel could not have this geometry in the room, and
+// the room that would hold it.
+std::string room_text(const llbmp::SimulateReport& r) {
+  std::string text = r.fit == llbmp::RoomFit::fits          ? "fits"
+                     : r.fit == llbmp::RoomFit::kernel_only ? fmt::format("kernel's test only: needs {} sectors reserved", r.sectors_needed)
+                                                            : fmt::format("IMPOSSIBLE: needs {} sectors reserved", r.sectors_needed);
+  return r.kernel_choice ? text + " (the kernel's choice)" : text;
+}
+
+// ONDISK section 4: the kernel's test ignores the 1 KiB header, so its choice
+// may not fit; this project's choice (fitting_chunksize) always does.
+void print_kernel_choice(const llbmp::SimulateConfig& base) {
+  const std::uint64_t kernel = llbmp::kernel_chunksize(base.size_sectors, base.sectors_reserved);
+  const std::uint64_t chunks = llbmp::chunk_count(base.size_sectors, kernel);
+  fmt::print("the kernel chooses {} chunks ({} of them) for {} with {} sectors reserved ({} of state bytes after the header)\n",
+             human(kernel * 512), chunks, human(base.size_sectors * 512), base.sectors_reserved,
+             human(std::uint64_t{base.sectors_reserved} * 512 > llbmp::kStateOffset ? std::uint64_t{base.sectors_reserved} * 512 - llbmp::kStateOffset : 0));
+  if (!llbmp::true_fit(chunks, base.sectors_reserved))
+    fmt::print("  they do not fit after the 1 KiB header; the smallest chunk that fits is {}\n",
+               human(llbmp::fitting_chunksize(base.size_sectors, base.sectors_reserved) * 512));
 }
 
 int run_simulate(const SimulateArgs& a) {
@@ -111,7 +142,7 @@ int run_simulate(const SimulateArgs& a) {
   const auto base = base_config(a);
   Progress progress("simulate", a.quiet);
   std::vector<llbmp::Simulator> sims;
-  for (const auto cs : chunk_sizes(a)) {
+  for (const auto cs : chunk_sizes(a, base)) {
     auto c = base;
     c.chunk_sectors = cs;
     sims.emplace_back(c);
@@ -144,17 +175,21 @@ int run_simulate(const SimulateArgs& a) {
       rows.push_back({{"chunk_bytes", r.chunk_sectors * 512}, {"chunks", r.chunks}, {"events", r.events},
                       {"metadata_writes", r.metadata_writes}, {"daemon_runs", r.daemon_runs}, {"crash_time", r.crash_time},
                       {"dirty_in_memory", r.dirty_in_memory}, {"dirty_on_disk", r.dirty_on_disk},
-                      {"resync_chunks", r.resync_chunks}, {"resync_bytes", r.resync_bytes}, {"full_bytes", r.full_bytes}});
+                      {"resync_chunks", r.resync_chunks}, {"resync_bytes", r.resync_bytes}, {"full_bytes", r.full_bytes},
+                      {"sectors_reserved", base.sectors_reserved}, {"room_fit", llbmp::room_fit_name(r.fit)},
+                      {"sectors_reserved_needed", r.sectors_needed}, {"kernel_choice", r.kernel_choice}});
     fmt::print("{}\n", json_text(rows));
     return kExitOk;
   }
   fmt::print("{} events, crash at {:.3f} s\n", reports.front().events, reports.front().crash_time);
-  fmt::print("{:>10} {:>8} {:>12} {:>12} {:>12} {:>14} {:>8}\n", "chunk", "chunks", "meta writes", "dirty (mem)", "dirty (disk)",
-             "resync", "share");
+  print_kernel_choice(base);
+  fmt::print("{:>10} {:>9} {:>12} {:>12} {:>12} {:>14} {:>8}  {}\n", "chunk", "chunks", "meta writes", "dirty (mem)", "dirty (disk)",
+             "resync", "share", "room");
   for (const auto& r : reports)
-    fmt::print("{:>10} {:>8} {:>12} {:>12} {:>12} {:>14} {:>7.2f}%\n", human(r.chunk_sectors * 512), r.chunks, r.metadata_writes,
+    fmt::print("{:>10} {:>9} {:>12} {:>12} {:>12} {:>14} {:>7.2f}%  {}\n", human(r.chunk_sectors * 512), r.chunks, r.metadata_writes,
                r.dirty_in_memory, r.dirty_on_disk, human(r.resync_bytes),
-               r.full_bytes ? 100.0 * static_cast<double>(r.resync_bytes) / static_cast<double>(r.full_bytes) : 0.0);
+               r.full_bytes ? 100.0 * static_cast<double>(r.resync_bytes) / static_cast<double>(r.full_bytes) : 0.0,
+               room_text(r));
   return kExitOk;
 }
 
@@ -172,10 +207,14 @@ Runner add_simulate(CLI::App& app) {
   cmd->add_option("--rate", a->rate, "Writes per second of --synthetic (above 0)")->type_name("RATE")->capture_default_str();
   cmd->add_option("--size", a->size, "What the bitmap covers (e.g. 1T): the member size, the array size for raid10")
       ->type_name("SIZE");
-  cmd->add_option("--chunk-size", a->chunk_size, "Bitmap chunk size, with a unit (64K, or 128s in sectors)")
-      ->type_name("SIZE")
+  cmd->add_option("--chunk-size", a->chunk_size,
+                  "Bitmap chunk size, with a unit (64K, or 128s in sectors); the kernel's choice is added as a row (default: only it)")
+      ->type_name("SIZE");
+  cmd->add_option("--compare-chunks", a->compare, "One row per chunk size, e.g. 16M,64M,256M, and the kernel's choice")
+      ->type_name("SIZE,...");
+  cmd->add_option("--reserved", a->reserved, "Sectors reserved for the bitmap area: the room each row must fit")
+      ->type_name("SECTORS")
       ->capture_default_str();
-  cmd->add_option("--compare-chunks", a->compare, "One row per chunk size, e.g. 64K,1M,8M")->type_name("SIZE,...");
   cmd->add_option("--daemon-sleep", a->daemon_sleep, "Seconds (at least 1)")->type_name("SECONDS")->capture_default_str();
   cmd->add_option("--barrier-idle", a->barrier_idle, "Seconds a page stays busy after a write")->type_name("SECONDS")->capture_default_str();
   cmd->add_option("--logical-block-size", a->logical_block_size, "Bitmap write unit in bytes (512, 1024, 2048 or 4096)")
@@ -190,7 +229,7 @@ Runner add_simulate(CLI::App& app) {
   cmd->add_option("--format,-f", a->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   cmd->add_flag("--quiet,-q", a->quiet, "No progress line on a terminal");
   cmd->footer(
-      "Example:\n  blkparse -i sdb | llbitmap simulate --size 1T --compare-chunks 64K,1M,8M -\n"
+      "Example:\n  blkparse -i sdb | llbitmap simulate --size 1T --compare-chunks 16M,64M,256M -\n"
       "  llbitmap simulate --synthetic random --count 10000000 --size 256G --crash-at 60");
   a->command = cmd;
   return [a] { return run_simulate(*a); };

@@ -1,10 +1,16 @@
 #include "llbmp/simulate.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
+#include <type_traits>
 
 #include "llbmp/error.hpp"
 #include "llbmp/geometry.hpp"
@@ -17,24 +23,126 @@ namespace {
 constexpr std::uint64_t kPage = 4096;
 constexpr double kNever = std::numeric_limits<double>::infinity();
 
-// Whitespace-separated fields of one line, without allocation.
+constexpr std::size_t kReadBytes = 64 * 1024;
+
+// split() reads up to kScanPad bytes past the '\n' that ends a line.
+constexpr std::size_t kScanPad = 64;
+
+#if defined(__SSE2__)
+// Bit i: byte w[i] is a blank (space, tab, CR); stop: a blank or '\n'.
+struct WindowMasks {
+  std::uint64_t blank = 0;
+  std::uint64_t stop = 0;
+};
+
+WindowMasks masks_at(const char* w) noexcept {
+  WindowMasks m;
+  for (int k = 0; k < 4; ++k) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 16 * k));
+    const __m128i blank = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))),
+                                       _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+    const __m128i stop = _mm_or_si128(blank, _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+    m.blank |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(blank))) << (16 * k);
+    m.stop |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(stop))) << (16 * k);
+  }
+  return m;
+}
+
+// The first `max` fields of a line separated by blanks, without allocation,
+// 64 bytes at a time. The line holds no '\n', the byte after it is one and
+// kScanPad bytes after that are readable (TraceReader::next_line): a window
+// moves on only when the '\n' is not in it, so no read goes further.
 std::size_t split(std::string_view line, std::string_view* out, std::size_t max) {
-  std::size_t n = 0, i = 0;
-  while (i < line.size() && n < max) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
-    if (i >= line.size()) break;
-    const std::size_t start = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
-    out[n++] = line.substr(start, i - start);
+  const char* w = line.data();
+  WindowMasks m = masks_at(w);
+  unsigned pos = 0;  // in the window; always below 64
+  std::size_t n = 0;
+  while (n < max) {
+    std::uint64_t starts = ~m.blank & (~std::uint64_t{0} << pos);
+    while (starts == 0) {
+      w += 64;
+      m = masks_at(w);
+      starts = ~m.blank;
+    }
+    pos = static_cast<unsigned>(__builtin_ctzll(starts));
+    if (w[pos] == '\n') break;
+    const char* start = w + pos;
+    std::uint64_t ends = m.stop & (~std::uint64_t{0} << pos);
+    while (ends == 0) {
+      w += 64;
+      m = masks_at(w);
+      ends = m.stop;
+    }
+    pos = static_cast<unsigned>(__builtin_ctzll(ends));
+    out[n++] = std::string_view(start, static_cast<std::size_t>(w + pos - start));
   }
   return n;
 }
+#else
+enum CharClass : std::uint8_t { kFieldChar, kBlank, kLineEnd };
+constexpr std::array<std::uint8_t, 256> kCharClass = [] {
+  std::array<std::uint8_t, 256> table{};
+  table[' '] = table['\t'] = table['\r'] = kBlank;
+  table['\n'] = kLineEnd;
+  return table;
+}();
+
+std::uint8_t char_class(const char* p) noexcept { return kCharClass[static_cast<unsigned char>(*p)]; }
+
+// The first `max` fields of a line separated by blanks (space, tab, CR),
+// without allocation. The line holds no '\n' and the byte after it is one
+// (TraceReader::next_line): the scans stop there without bounds checks.
+std::size_t split(std::string_view line, std::string_view* out, std::size_t max) {
+  const char* p = line.data();
+  std::size_t n = 0;
+  while (n < max) {
+    while (char_class(p) == kBlank) ++p;
+    if (char_class(p) == kLineEnd) break;
+    const char* start = p;
+    while (char_class(p) == kFieldChar) ++p;
+    out[n++] = std::string_view(start, static_cast<std::size_t>(p - start));
+  }
+  return n;
+}
+#endif
 
 template <typename T>
 bool number(std::string_view text, T& value) {
+  if constexpr (std::is_unsigned_v<T>) {
+    // Digits that cannot overflow T: the same value as from_chars, sooner.
+    constexpr std::size_t kSafeDigits = std::numeric_limits<T>::digits10;
+    if (!text.empty() && text.size() <= kSafeDigits) {
+      T v = 0;
+      for (const char c : text) {
+        if (c < '0' || c > '9') return false;
+        v = static_cast<T>(v * 10 + static_cast<T>(c - '0'));
+      }
+      value = v;
+      return true;
+    }
+  }
   const auto* end = text.data() + text.size();
   const auto res = std::from_chars(text.data(), end, value);
   return res.ec == std::errc() && res.ptr == end;
+}
+
+// A number of seconds. "DIGITS.DIGITS" of at most 15 digits (blkparse's
+// form) is an exact integer over an exact power of ten, so one division
+// rounds it as from_chars does (Clinger's fast path); anything else goes to
+// from_chars.
+bool seconds(std::string_view text, double& value) {
+  constexpr double kPowersOfTen[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  std::uint64_t mantissa = 0;
+  std::size_t digits = 0, fraction = 0, i = 0;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++digits) mantissa = mantissa * 10 + static_cast<std::uint64_t>(text[i] - '0');
+  const std::size_t whole = digits;
+  if (i < text.size() && text[i] == '.') {
+    for (++i; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++digits, ++fraction)
+      if (digits < 15) mantissa = mantissa * 10 + static_cast<std::uint64_t>(text[i] - '0');
+  }
+  if (i != text.size() || whole == 0 || (fraction == 0 && text.back() == '.') || digits > 15) return number(text, value);
+  value = static_cast<double>(mantissa) / kPowersOfTen[fraction];
+  return true;
 }
 
 bool is_device_field(std::string_view f) {
@@ -52,7 +160,42 @@ std::uint32_t data_disks(std::int32_t level, std::uint32_t raid_disks) {
 }  // namespace
 
 TraceReader::TraceReader(std::istream& in, TraceFormat format, std::string source)
-    : in_(in), format_(format), source_(std::move(source)) {}
+    : in_(in), format_(format), source_(std::move(source)), buffer_(kReadBytes + kScanPad) {}
+
+// The next line without its '\n', as std::getline splits them, from a buffer
+// of kReadBytes that grows only for a longer line; the '\n' (for the last line
+// without one, a '\n' put there) stays after the line for split().
+bool TraceReader::next_line(std::string_view& line) {
+  for (;;) {
+    const auto* from = buffer_.data() + begin_;
+    if (const auto* nl = static_cast<const char*>(std::memchr(from, '\n', end_ - begin_))) {
+      line = std::string_view(from, static_cast<std::size_t>(nl - from));
+      begin_ += line.size() + 1;
+      return true;
+    }
+    if (at_end_) {
+      if (begin_ == end_) return false;
+      buffer_[end_] = '\n';  // refill always leaves this byte and kScanPad more
+      line = std::string_view(from, end_ - begin_);
+      begin_ = end_;
+      return true;
+    }
+    refill();
+  }
+}
+
+void TraceReader::refill() {
+  std::copy(buffer_.begin() + static_cast<std::ptrdiff_t>(begin_), buffer_.begin() + static_cast<std::ptrdiff_t>(end_),
+            buffer_.begin());
+  end_ -= begin_;
+  begin_ = 0;
+  const std::size_t room = buffer_.size() - 1 - kScanPad;
+  if (end_ >= room) buffer_.resize(buffer_.size() * 2);  // a line longer than the buffer
+  in_.read(buffer_.data() + end_, static_cast<std::streamsize>(buffer_.size() - 1 - kScanPad - end_));
+  const auto got = static_cast<std::size_t>(in_.gcount());
+  end_ += got;
+  if (got == 0 || !in_) at_end_ = true;
+}
 
 void TraceReader::bad(const std::string& why) const {
   throw Error(source_, "line", std::to_string(line_), why, ErrorKind::format);
@@ -60,7 +203,7 @@ void TraceReader::bad(const std::string& why) const {
 
 // The first line that is not blank, shortened and without control characters,
 // to name it when no line of the trace is a trace line.
-void TraceReader::note_first_line(const std::string& text) {
+void TraceReader::note_first_line(std::string_view text) {
   if (first_line_ != 0 || text.find_first_not_of(" \t\r") == std::string::npos) return;
   first_line_ = line_;
   constexpr std::size_t kShown = 60;
@@ -69,10 +212,11 @@ void TraceReader::note_first_line(const std::string& text) {
 }
 
 std::optional<IoEvent> TraceReader::next() {
-  while (std::getline(in_, buffer_)) {
+  std::string_view text;
+  while (next_line(text)) {
     ++line_;
-    note_first_line(buffer_);
-    auto ev = format_ == TraceFormat::blkparse ? parse_blkparse(buffer_) : parse_fio(buffer_);
+    if (first_line_ == 0) note_first_line(text);
+    auto ev = format_ == TraceFormat::blkparse ? parse_blkparse(text) : parse_fio(text);
     if (ev) return ev;
   }
   if (format_ == TraceFormat::fio && fio_version_ == 0 && line_ == 0) bad("empty fio iolog: no 'fio version 2|3 iolog' header");
@@ -88,14 +232,14 @@ std::optional<IoEvent> TraceReader::next() {
 }
 
 // "8,0  3  1  0.000000000  697  Q  WS 1234 + 8 [proc]"
-std::optional<IoEvent> TraceReader::parse_blkparse(const std::string& text) {
-  std::string_view f[12];
-  const std::size_t n = split(text, f, 12);
+std::optional<IoEvent> TraceReader::parse_blkparse(std::string_view text) {
+  std::string_view f[10];  // the fields read; more would change nothing
+  const std::size_t n = split(text, f, 10);
   if (n == 0 || !is_device_field(f[0])) return std::nullopt;  // blank or summary line
   if (n < 7) bad("a blkparse event line has at least 7 fields");
   recognised_ = true;
   IoEvent e;
-  if (!number(f[3], e.time) || !std::isfinite(e.time) || e.time < 0) bad(fmt::format("time '{}' is not a number of seconds", f[3]));
+  if (!seconds(f[3], e.time) || !std::isfinite(e.time) || e.time < 0) bad(fmt::format("time '{}' is not a number of seconds", f[3]));
   if (f[5] != "Q") return std::nullopt;
   const std::string_view rwbs = f[6];
   const bool write = rwbs.find('W') != std::string_view::npos;
@@ -109,9 +253,9 @@ std::optional<IoEvent> TraceReader::parse_blkparse(const std::string& text) {
 }
 
 // v2: "FILE ACTION [OFFSET LENGTH]"; v3: "TIMESTAMP FILE ACTION [OFFSET LENGTH]".
-std::optional<IoEvent> TraceReader::parse_fio(const std::string& text) {
-  std::string_view f[8];
-  const std::size_t n = split(text, f, 8);
+std::optional<IoEvent> TraceReader::parse_fio(std::string_view text) {
+  std::string_view f[6];  // the fields read, and one to tell a header of exactly 4 fields
+  const std::size_t n = split(text, f, 6);
   if (fio_version_ == 0) {
     if (n == 4 && f[0] == "fio" && f[1] == "version" && f[3] == "iolog" && (f[2] == "2" || f[2] == "3")) {
       fio_version_ = f[2][0] - '0';
@@ -176,6 +320,15 @@ std::uint64_t simulated_chunks(const SimulateConfig& c) {
 
 }  // namespace
 
+const char* room_fit_name(RoomFit fit) noexcept {
+  switch (fit) {
+    case RoomFit::fits: return "fits";
+    case RoomFit::kernel_only: return "kernel_only";
+    case RoomFit::impossible: return "impossible";
+  }
+  return "impossible";
+}
+
 Simulator::Simulator(const SimulateConfig& config)
     : c_(config),
       chunks_(simulated_chunks(config)),
@@ -184,6 +337,7 @@ Simulator::Simulator(const SimulateConfig& config)
             chunks_, config.io_size) {
   if (c_.crash_at && (!std::isfinite(*c_.crash_at) || *c_.crash_at < 0))
     throw Error("", "crash_at", std::to_string(*c_.crash_at), "a finite number of seconds", ErrorKind::bad_value);
+  if (c_.sectors_reserved == 0) throw Error("", "sectors_reserved", "0", "at least 1 sector", ErrorKind::bad_value);
   if (c_.io_size < 512 || c_.io_size > 4096 || (c_.io_size & (c_.io_size - 1)) != 0)
     throw Error("", "io_size", std::to_string(c_.io_size), "512, 1024, 2048 or 4096", ErrorKind::bad_value);
   if (!c_.start_unwritten)
@@ -195,6 +349,13 @@ Simulator::Simulator(const SimulateConfig& config)
   r_.chunk_sectors = c_.chunk_sectors;
   r_.chunks = chunks_;
   r_.full_bytes = c_.size_sectors * 512;
+  raid456_ = level_is_raid456(c_.level);
+  array_sectors_ = raid456_ ? c_.size_sectors * data_disks(c_.level, c_.raid_disks) : c_.size_sectors;
+  r_.fit = true_fit(chunks_, c_.sectors_reserved) ? RoomFit::fits
+           : kernel_fit(c_.chunk_sectors, c_.size_sectors, c_.sectors_reserved) ? RoomFit::kernel_only
+                                                                                 : RoomFit::impossible;
+  r_.sectors_needed = div_round_up(kStateOffset + chunks_, 512);
+  r_.kernel_choice = kernel_chunksize(c_.size_sectors, c_.sectors_reserved) == c_.chunk_sectors;
 }
 
 std::uint64_t Simulator::page_first_chunk(std::size_t page) const noexcept {
@@ -209,7 +370,7 @@ std::uint64_t Simulator::page_last_chunk(std::size_t page) const noexcept {
 // member sectors; raid1/10 use the array sectors as they are.
 void Simulator::chunk_range(const IoEvent& e, std::uint64_t& first, std::uint64_t& last, bool& any) const {
   std::uint64_t start = e.sector, end = e.sector + e.sectors;
-  if (level_is_raid456(c_.level)) {
+  if (raid456_) {
     const std::uint64_t row = c_.raid_chunk_sectors * data_disks(c_.level, c_.raid_disks);
     start = start / row * c_.raid_chunk_sectors;
     end = div_round_up(end, row) * c_.raid_chunk_sectors;
@@ -231,10 +392,8 @@ void Simulator::chunk_range(const IoEvent& e, std::uint64_t& first, std::uint64_
 bool Simulator::feed(const IoEvent& e) {
   if (!std::isfinite(e.time)) throw Error("", "time", std::to_string(e.time), "not a finite time");
   if (c_.crash_at && e.time > *c_.crash_at) return false;
-  const std::uint64_t array_sectors =
-      level_is_raid456(c_.level) ? c_.size_sectors * data_disks(c_.level, c_.raid_disks) : c_.size_sectors;
-  if (e.sector >= array_sectors || e.sectors > array_sectors - e.sector)
-    throw Error("", "sector", std::to_string(e.sector), fmt::format("past the end of the array ({} sectors)", array_sectors));
+  if (e.sector >= array_sectors_ || e.sectors > array_sectors_ - e.sector)
+    throw Error("", "sector", std::to_string(e.sector), fmt::format("past the end of the array ({} sectors)", array_sectors_));
   now_ = std::max(now_, e.time);
   run_timers(now_);
   ++r_.events;

@@ -29,6 +29,38 @@ run "$LLBITMAP" simulate --size 256M --compare-chunks 64K,1M,8M --format json t.
 run "$LLBITMAP" simulate --size 256M --compare-chunks 64K,1M t.blk
 expect_out "64.0 KiB"; expect_out "1.00 MiB"
 
+# The room: a row the kernel could not have is marked, with the room it needs;
+# the kernel's chunk for the size and room is named and simulated as a row.
+# 1 TiB in 256 sectors: 64 KiB chunks (16777216) are impossible; the kernel
+# chooses 8 MiB (131072 chunks: its test passes, 1024 + 131072 > 131072 does
+# not); 16 MiB truly fits.
+run "$LLBITMAP" simulate --synthetic random --count 2000 --size 1T --compare-chunks 64K,16M --format json
+expect_rc 0
+[ "$(json_get "$OUT" 'len(j)')" = 3 ] || fail "kernel row not added: $OUT"
+[ "$(json_get "$OUT" '[r["room_fit"] for r in j]')" = "['impossible', 'fits', 'kernel_only']" ] || fail "room fit: $OUT"
+[ "$(json_get "$OUT" '[r["kernel_choice"] for r in j]')" = "[False, False, True]" ] || fail "kernel choice: $OUT"
+[ "$(json_get "$OUT" 'j[2]["chunk_bytes"]')" = 8388608 ] || fail "kernel chunk: $OUT"
+[ "$(json_get "$OUT" 'j[0]["sectors_reserved_needed"]')" = 32770 ] || fail "room needed: $OUT"
+[ "$(json_get "$OUT" 'j[2]["sectors_reserved_needed"]')" = 258 ] || fail "room needed (kernel row): $OUT"
+[ "$(json_get "$OUT" 'j[1]["sectors_reserved"]')" = 256 ] || fail "room: $OUT"
+run "$LLBITMAP" simulate --synthetic random --count 2000 --size 1T --compare-chunks 64K,16M
+expect_rc 0
+expect_out "the kernel chooses 8.00 MiB chunks (131072 of them) for 1.00 TiB with 256 sectors reserved"
+expect_out "the smallest chunk that fits is 16.00 MiB"
+expect_out "IMPOSSIBLE: needs 32770 sectors reserved"
+expect_out "kernel's test only: needs 258 sectors reserved (the kernel's choice)"
+[ "$(grep -c '  fits$' <<<"$OUT")" = 1 ] || fail "one row fits: $OUT"
+# Without a chunk size the only row is the kernel's; --reserved models a bigger room.
+run "$LLBITMAP" simulate --synthetic random --count 2000 --size 1T --format json
+[ "$(json_get "$OUT" '[(r["chunk_bytes"], r["kernel_choice"]) for r in j]')" = "[(8388608, True)]" ] || fail "default row: $OUT"
+run "$LLBITMAP" simulate --synthetic random --count 2000 --size 1T --reserved 32770 --chunk-size 64K --format json
+[ "$(json_get "$OUT" '[(r["chunk_bytes"], r["room_fit"], r["kernel_choice"]) for r in j]')" = "[(65536, 'fits', True)]" ] ||
+  fail "bigger room: $OUT"
+run "$LLBITMAP" simulate --synthetic random --count 2000 --size 1T --reserved 0
+expect_rc 2; expect_one_err_line; expect_err "--reserved"
+run "$LLBITMAP" simulate --synthetic random --count 2000 --size 1T --chunk-size 8M --compare-chunks 16M
+expect_rc 2; expect_one_err_line
+
 # fio iolog v2 and v3 (auto-detected, from stdin too).
 printf 'fio version 2 iolog\n/dev/sdb add\n/dev/sdb open\n/dev/sdb write 0 4096\n/dev/sdb read 0 4096\n/dev/sdb close\n' >v2.log
 run "$LLBITMAP" simulate --size 256M --format json v2.log

@@ -1,6 +1,8 @@
 // simulate: the trace readers and the kernel timing, on hand-worked cases.
 #include <gtest/gtest.h>
 
+#include <charconv>
+#include <random>
 #include <sstream>
 
 #include "llbmp/error.hpp"
@@ -224,4 +226,91 @@ TEST(SimulateSynthetic, CountAndRateAreChecked) {
   EXPECT_THROW(SyntheticWorkload(false, 1, 10, 2048, 8, -5), Error);
   EXPECT_THROW(SyntheticWorkload(false, 1, 10, 2048, 4096, 100), Error);
   EXPECT_NO_THROW(SyntheticWorkload(false, 1, 10, 2048, 8, 0.5));
+}
+
+// ONDISK section 4 over 1 TiB in mdadm's 256 sectors: 64 KiB chunks are
+// impossible, the kernel's 8 MiB passes its own test only, 16 MiB fits;
+// a room of 32770 sectors holds the 64 KiB chunks and is the kernel's choice.
+TEST(SimulateRoom, RowsAreJudgedAgainstTheRoom) {
+  SimulateConfig c;
+  c.size_sectors = std::uint64_t{1} << 31;
+  const auto row = [&](std::uint64_t chunk_sectors, std::uint32_t reserved) {
+    c.chunk_sectors = chunk_sectors;
+    c.sectors_reserved = reserved;
+    return Simulator(c).finish();
+  };
+  const auto small = row(128, 256);
+  EXPECT_EQ(small.fit, RoomFit::impossible);
+  EXPECT_EQ(small.sectors_needed, 32770u);
+  EXPECT_FALSE(small.kernel_choice);
+  const auto kernel = row(16384, 256);
+  EXPECT_EQ(kernel.fit, RoomFit::kernel_only);
+  EXPECT_EQ(kernel.sectors_needed, 258u);
+  EXPECT_TRUE(kernel.kernel_choice);
+  const auto fitting = row(32768, 256);
+  EXPECT_EQ(fitting.fit, RoomFit::fits);
+  EXPECT_FALSE(fitting.kernel_choice);
+  const auto big_room = row(128, 32770);
+  EXPECT_EQ(big_room.fit, RoomFit::fits);
+  EXPECT_TRUE(big_room.kernel_choice);
+  EXPECT_EQ(row(128, 32769).fit, RoomFit::kernel_only);
+  EXPECT_STREQ(room_fit_name(RoomFit::kernel_only), "kernel_only");
+  EXPECT_THROW(row(128, 0), Error);
+}
+
+// The streaming reader over what a 64 KiB read buffer and 64-byte scans can
+// get wrong: blank runs of 1 to 150 spaces, tabs and CRs (fields crossing
+// every window edge), lines crossing every read edge, a 100 KiB line that
+// makes the buffer grow, and a last line without '\n'.
+TEST(SimulateParse, BlkparseFieldsAcrossBufferEdges) {
+  std::mt19937 rng(7);
+  const auto blanks = [&] {
+    std::string b(1 + rng() % 150, ' ');
+    for (auto& c : b) c = " \t\r"[rng() % 3];
+    return b;
+  };
+  std::string text;
+  constexpr std::uint64_t kLines = 5000;
+  for (std::uint64_t i = 0; i < kLines; ++i) {
+    text += blanks() + "8,0" + blanks() + "1" + blanks() + std::to_string(i) + blanks() + std::to_string(i) + ".25" + blanks() +
+            "77" + blanks() + "Q" + blanks() + "WS" + blanks() + std::to_string(i * 8) + blanks() + "+" + blanks() +
+            std::to_string(1 + i % 16) + blanks() + (i == 2500 ? std::string(100000, 'x') : "[p]");
+    if (i + 1 < kLines) text += '\n';
+  }
+  const auto ev = read_all(text, TraceFormat::blkparse);
+  ASSERT_EQ(ev.size(), kLines);
+  for (std::uint64_t i = 0; i < kLines; ++i) {
+    ASSERT_EQ(ev[i].sector, i * 8) << i;
+    ASSERT_EQ(ev[i].sectors, 1 + i % 16) << i;
+    ASSERT_DOUBLE_EQ(ev[i].time, static_cast<double>(i) + 0.25) << i;
+  }
+}
+
+// Every time form gives what std::from_chars gives (the short path for
+// blkparse's DIGITS.DIGITS included), and the same errors.
+TEST(SimulateParse, BlkparseTimesAsFromChars) {
+  for (const std::string t : {"0.000000001", "12345.678901234", "1", "3.", "0.1", "0.3", "1e-3", "123456789012.3456789",
+                              "9999999999999999.5", "000000000000000000001.5", "4.9406564584124654e-300", "0.000100000", ".5"}) {
+    double expected = 0;
+    std::from_chars(t.data(), t.data() + t.size(), expected);
+    const auto ev = read_all("  8,0 1 1 " + t + " 9 Q W 0 + 8 [p]\n", TraceFormat::blkparse);
+    ASSERT_EQ(ev.size(), 1u) << t;
+    EXPECT_EQ(ev[0].time, expected) << t;
+  }
+  for (const std::string t : {"-1", "+1", "1..2", "0x10", "1.2.3", "inf", "nan", "5x"}) {
+    EXPECT_THROW(read_all("  8,0 1 1 " + t + " 9 Q W 0 + 8 [p]\n", TraceFormat::blkparse), Error) << t;
+  }
+}
+
+// Numbers of every length up to the type's limit and one past it.
+TEST(SimulateParse, SectorsUpToTheLimit) {
+  const auto ev = read_all("  8,0 1 1 0 9 Q W 18446744073709551 + 8 [p]\n  8,0 1 1 0 9 Q W 0 + 00000000000000000008 [p]\n",
+                           TraceFormat::blkparse);
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].sector, 18446744073709551u);
+  EXPECT_EQ(ev[1].sectors, 8u);
+  EXPECT_THROW(read_all("  8,0 1 1 0 9 Q W 18446744073709551616 + 8 [p]\n", TraceFormat::blkparse), Error);
+  EXPECT_THROW(read_all("  8,0 1 1 0 9 Q W 12a + 8 [p]\n", TraceFormat::blkparse), Error);
+  EXPECT_EQ(read_all("  4294967295,1 1 1 0 9 Q W 0 + 8 [p]\n", TraceFormat::blkparse).size(), 1u);
+  EXPECT_THROW(read_all("  4294967296,1 1 1 0 9 Q W 0 + 8 [p]\nhello\n", TraceFormat::blkparse), Error);  // not a device: no event line
 }

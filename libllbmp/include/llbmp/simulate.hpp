@@ -7,8 +7,10 @@
 #include <istream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "llbmp/geometry.hpp"
 #include "llbmp/state_engine.hpp"
 
 namespace llbmp {
@@ -27,6 +29,7 @@ enum class TraceFormat : std::uint8_t { blkparse, fio };
 // skipped, and so are the summary lines (first field not MAJ,MIN). fio
 // iolog v2/v3 (header "fio version N iolog"): write and trim lines; v3
 // timestamps are nanoseconds, v2 has none (every event at time 0).
+// The input is read in blocks of 64 KiB (more only for a longer line).
 // Throws Error(source, "line", N, why) of kind format for a malformed line,
 // and for a trace none of whose lines is a trace line (naming the first).
 class TraceReader {
@@ -36,10 +39,12 @@ public:
   std::uint64_t line() const noexcept { return line_; }
 
 private:
-  std::optional<IoEvent> parse_blkparse(const std::string& text);
-  std::optional<IoEvent> parse_fio(const std::string& text);
+  bool next_line(std::string_view& line);
+  void refill();
+  std::optional<IoEvent> parse_blkparse(std::string_view text);
+  std::optional<IoEvent> parse_fio(std::string_view text);
   [[noreturn]] void bad(const std::string& why) const;
-  void note_first_line(const std::string& text);
+  void note_first_line(std::string_view text);
 
   std::istream& in_;
   TraceFormat format_;
@@ -49,7 +54,10 @@ private:
   bool recognised_ = false;  // a line was a blkparse event line
   std::uint64_t first_line_ = 0;
   std::string first_text_;
-  std::string buffer_;
+  std::vector<char> buffer_;  // unread bytes [begin_, end_); memory independent of the trace length
+  std::size_t begin_ = 0;
+  std::size_t end_ = 0;
+  bool at_end_ = false;
 };
 
 // The simulator holds the state bytes twice (memory and disk): 2 x 256 MiB.
@@ -67,7 +75,16 @@ struct SimulateConfig {
   bool degraded = false;
   bool start_unwritten = false;      // the array starts all Unwritten instead of Clean
   std::optional<double> crash_at;    // seconds; default after the last event
+  std::uint32_t sectors_reserved = kMdadmReservedSectors;  // the bitmap room the row is judged against
 };
+
+// Whether a row's chunks fit the room of sectors_reserved sectors.
+enum class RoomFit : std::uint8_t {
+  fits,         // 1024 + chunks <= sectors_reserved * 512 (what this project requires)
+  kernel_only,  // the kernel's test passes (it ignores the 1 KiB header), the true fit does not
+  impossible,   // the kernel refuses it and never chooses it
+};
+const char* room_fit_name(RoomFit fit) noexcept;
 
 struct SimulateReport {
   std::uint64_t chunk_sectors = 0;
@@ -81,6 +98,9 @@ struct SimulateReport {
   std::uint64_t resync_chunks = 0;     // what the following assembly resyncs
   std::uint64_t resync_bytes = 0;
   std::uint64_t full_bytes = 0;
+  RoomFit fit = RoomFit::fits;
+  std::uint64_t sectors_needed = 0;    // the smallest room that truly fits the chunks
+  bool kernel_choice = false;          // the chunk size the kernel chooses for this size and room
 };
 
 class Simulator {
@@ -103,6 +123,8 @@ private:
 
   SimulateConfig c_;
   std::uint64_t chunks_;
+  bool raid456_ = false;
+  std::uint64_t array_sectors_ = 0;  // what a trace addresses: size_sectors times the data members for raid4/5/6
   ArrayMode mode_;
   StateArea area_;
   std::vector<std::uint8_t> disk_;
