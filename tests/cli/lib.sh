@@ -57,21 +57,24 @@ loop_attach() {
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
-# md_set_u64 IMAGE OFFSET VALUE: set a 64-bit field of the 1.2 md superblock
-# (at byte 4096) and fix its checksum, e.g. resync_offset (208) to 0 for a
-# member that was not shut down cleanly.
-md_set_u64() {
+# md_set_u64_at IMAGE SB_BYTE FIELD_OFFSET VALUE: set a 64-bit field of the md
+# superblock at SB_BYTE and fix its checksum.
+md_set_u64_at() {
   python3 - "$@" <<'PY'
 import struct, sys
-path, offset, value = sys.argv[1], int(sys.argv[2], 0), int(sys.argv[3], 0)
+path, at, offset, value = sys.argv[1], int(sys.argv[2]), int(sys.argv[3], 0), int(sys.argv[4], 0)
 with open(path, "r+b") as f:
-    f.seek(4096); sb = bytearray(f.read(4096))
+    f.seek(at); sb = bytearray(f.read(4096))
     struct.pack_into("<Q", sb, offset, value)
     struct.pack_into("<I", sb, 216, 0)
     n = 256 + 2 * struct.unpack_from("<I", sb, 220)[0]
     total = sum(struct.unpack_from("<%dI" % (n // 4), sb, 0))
     if n % 4: total += struct.unpack_from("<H", sb, n - 2)[0]
     struct.pack_into("<I", sb, 216, ((total & 0xffffffff) + (total >> 32)) & 0xffffffff)
-    f.seek(4096); f.write(sb)
+    f.seek(at); f.write(sb)
 PY
 }
+
+# md_set_u64 IMAGE OFFSET VALUE: the same on a 1.2 member (superblock at 4096),
+# e.g. resync_offset (208) to 0 for a member not shut down cleanly.
+md_set_u64() { md_set_u64_at "$1" 4096 "$2" "$3"; }

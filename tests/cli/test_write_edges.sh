@@ -5,23 +5,6 @@
 # kept by a restore.
 source "$TESTLIB"
 
-# md_set_u64_at IMAGE SB_OFFSET FIELD_OFFSET VALUE: a 64-bit md field, checksum fixed.
-md_set_u64_at() {
-  python3 - "$@" <<'PY'
-import struct, sys
-path, at, offset, value = sys.argv[1], int(sys.argv[2]), int(sys.argv[3], 0), int(sys.argv[4], 0)
-with open(path, "r+b") as f:
-    f.seek(at); sb = bytearray(f.read(4096))
-    struct.pack_into("<Q", sb, offset, value)
-    struct.pack_into("<I", sb, 216, 0)
-    n = 256 + 2 * struct.unpack_from("<I", sb, 220)[0]
-    total = sum(struct.unpack_from("<%dI" % (n // 4), sb, 0))
-    if n % 4: total += struct.unpack_from("<H", sb, n - 2)[0]
-    struct.pack_into("<I", sb, 216, ((total & 0xffffffff) + (total >> 32)) & 0xffffffff)
-    f.seek(at); f.write(sb)
-PY
-}
-
 # 1.0, data_size 0: the room before the superblock ends at data_offset + size.
 "$LLBITMAP" create --level 1 --raid-disks 2 --size 32M --metadata 1.0 --no-bitmap a0.img a1.img >/dev/null
 size=$(stat -c %s a0.img)
