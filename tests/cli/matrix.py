@@ -219,6 +219,15 @@ def expect_unchanged(cell, g, before):
             fail(cell, f"{g.members[i]} changed")
 
 
+def expect_refused(cell, g, args, devices, before):
+    """A refusal: exit 1, one stderr line naming a device, every member unchanged."""
+    rc, _, err = run(args)
+    if rc != 1:
+        fail(cell, f"exit {rc}, expected 1")
+    check_stderr(cell, rc, err, devices)
+    expect_unchanged(cell, g, before)
+
+
 def restore_check(cell, g, image, targets, indexes):
     """Restore IMAGE onto TARGETS shuffled; every member must equal the original."""
     shuffled = list(zip(targets, indexes))
@@ -256,11 +265,7 @@ def writing_cells(g, scope, targets, indexes, work, foreign):
         before = g.digests()
         if not applies:
             cells[name + ":refused-inapplicable"] += 1
-            rc, _, err = run(build(targets, None))
-            if rc != 1:
-                fail(base + " inapplicable", f"exit {rc}, expected 1")
-            check_stderr(base + " inapplicable", rc, err, targets)
-            expect_unchanged(base + " inapplicable", g, before)
+            expect_refused(base + " inapplicable", g, build(targets, None), targets, before)
             g.reset()
             continue
         # Dry run.
@@ -296,11 +301,7 @@ def writing_cells(g, scope, targets, indexes, work, foreign):
         if scope == "all":
             cells[name + ":refused-wrong-array"] += 1
             foreign_before = hashlib.sha1(open(foreign, "rb").read(REGION)).hexdigest()
-            rc, _, err = run(build(targets + [foreign], None))
-            if rc != 1:
-                fail(base + " wrong-array", f"exit {rc}, expected 1")
-            check_stderr(base + " wrong-array", rc, err, targets + [foreign])
-            expect_unchanged(base + " wrong-array", g, before)
+            expect_refused(base + " wrong-array", g, build(targets + [foreign], None), targets + [foreign], before)
             if hashlib.sha1(open(foreign, "rb").read(REGION)).hexdigest() != foreign_before:
                 fail(base + " wrong-array", "the foreign member changed")
             g.reset()
@@ -315,11 +316,7 @@ def refused_on_loops(g, base, name, build, targets, before):
     ro = subprocess.check_output(["losetup", "-r", "-f", "--show", g.files[g.members.index(targets[last])]], text=True).strip()
     try:
         cells[name + ":refused-read-only"] += 1
-        rc, _, err = run(build(targets[:last] + [ro], None))
-        if rc != 1:
-            fail(base + " read-only", f"exit {rc}, expected 1")
-        check_stderr(base + " read-only", rc, err, targets[:last] + [ro])
-        expect_unchanged(base + " read-only", g, before)
+        expect_refused(base + " read-only", g, build(targets[:last] + [ro], None), targets[:last] + [ro], before)
     finally:
         subprocess.run(["losetup", "-d", ro], check=False)
     g.reset()
@@ -327,11 +324,7 @@ def refused_on_loops(g, base, name, build, targets, before):
     fd = os.open(targets[last], os.O_RDONLY | os.O_EXCL)
     try:
         cells[name + ":refused-busy"] += 1
-        rc, _, err = run(build(targets, None))
-        if rc != 1:
-            fail(base + " busy", f"exit {rc}, expected 1")
-        check_stderr(base + " busy", rc, err, targets)
-        expect_unchanged(base + " busy", g, before)
+        expect_refused(base + " busy", g, build(targets, None), targets, before)
     finally:
         os.close(fd)
     g.reset()
