@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "llbmp/state_engine.hpp"
+#include "engine/state_engine.hpp"
 
 namespace {
 

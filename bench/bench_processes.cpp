@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "child_process.hpp"
-#include "llbmp/builder.hpp"
+#include "write/builder.hpp"
 
 namespace {
 

@@ -5,8 +5,9 @@
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
-#include "llbmp/replay.hpp"
-#include "llbmp/simulate.hpp"
+#include "inspect/replay_members.hpp"
+#include "write/replay_commit.hpp"
+#include "engine/simulate.hpp"
 
 namespace {
 

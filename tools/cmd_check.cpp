@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
-#include "llbmp/check.hpp"
-#include "llbmp/error.hpp"
+#include "inspect/check.hpp"
+#include "format/error.hpp"
 #include "output.hpp"
 #include "parse.hpp"
 

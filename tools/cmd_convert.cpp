@@ -4,9 +4,9 @@
 
 #include "command.hpp"
 #include "progress.hpp"
-#include "llbmp/convert.hpp"
-#include "llbmp/metadata_image.hpp"
-#include "llbmp/write_common.hpp"
+#include "write/convert.hpp"
+#include "write/metadata_backup.hpp"
+#include "write/write_common.hpp"
 #include "parse.hpp"
 #include "write_support.hpp"
 

@@ -6,9 +6,9 @@
 #include <random>
 
 #include "command.hpp"
-#include "llbmp/create.hpp"
-#include "llbmp/write_common.hpp"
-#include "llbmp/md_super.hpp"
+#include "write/create.hpp"
+#include "write/write_common.hpp"
+#include "format/md_super.hpp"
 #include "parse.hpp"
 #include "render.hpp"
 #include "write_support.hpp"

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "command.hpp"
-#include "llbmp/metadata_image.hpp"
+#include "write/metadata_backup.hpp"
 #include "picture.hpp"
-#include "llbmp/member.hpp"
+#include "inspect/member.hpp"
 #include "parse.hpp"
 #include "render.hpp"
 

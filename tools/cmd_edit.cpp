@@ -5,9 +5,9 @@
 #include <algorithm>
 
 #include "command.hpp"
-#include "llbmp/edit.hpp"
-#include "llbmp/state_spec.hpp"
-#include "llbmp/write_common.hpp"
+#include "write/edit.hpp"
+#include "engine/state_spec.hpp"
+#include "write/write_common.hpp"
 #include "render.hpp"
 #include "write_support.hpp"
 

@@ -5,8 +5,9 @@
 #include <vector>
 
 #include "command.hpp"
-#include "llbmp/member.hpp"
-#include "llbmp/scan.hpp"
+#include "inspect/member.hpp"
+#include "inspect/scan_groups.hpp"
+#include "io/scan.hpp"
 #include "metrics.hpp"
 #include "progress.hpp"
 #include "render.hpp"

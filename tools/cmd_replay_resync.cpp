@@ -4,8 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
-#include "llbmp/replay.hpp"
-#include "llbmp/write_common.hpp"
+#include "inspect/replay_members.hpp"
+#include "write/replay_commit.hpp"
+#include "write/write_common.hpp"
 #include "output.hpp"
 #include "parse.hpp"
 #include "write_support.hpp"

@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "command.hpp"
-#include "llbmp/metadata_image.hpp"
+#include "write/metadata_backup.hpp"
 #include "write_support.hpp"
 
 namespace llbitmap::cli {

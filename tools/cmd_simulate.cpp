@@ -11,8 +11,8 @@
 #include "command.hpp"
 #include "output.hpp"
 #include "progress.hpp"
-#include "llbmp/md_super.hpp"
-#include "llbmp/simulate.hpp"
+#include "format/md_super.hpp"
+#include "engine/simulate.hpp"
 #include "parse.hpp"
 
 namespace llbitmap::cli {

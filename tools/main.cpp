@@ -8,7 +8,7 @@
 
 #include "command.hpp"
 #include "output.hpp"
-#include "llbmp/error.hpp"
+#include "format/error.hpp"
 #include "llbmp/version.hpp"
 
 namespace {

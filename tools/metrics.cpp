@@ -5,7 +5,7 @@
 #include <optional>
 #include <utility>
 
-#include "llbmp/state_engine.hpp"
+#include "engine/state_engine.hpp"
 
 namespace llbitmap::cli {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "llbmp/member.hpp"
+#include "inspect/member.hpp"
 
 namespace llbitmap::cli {
 

@@ -12,8 +12,8 @@
 #include <cstring>
 #include <fstream>
 
-#include "llbmp/error.hpp"
-#include "llbmp/state_engine.hpp"
+#include "format/error.hpp"
+#include "engine/state_engine.hpp"
 #include "render.hpp"
 
 namespace llbitmap::cli {

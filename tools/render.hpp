@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "llbmp/member.hpp"
+#include "inspect/member.hpp"
 #include "output.hpp"
 
 namespace llbitmap::cli {

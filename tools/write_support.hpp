@@ -15,12 +15,12 @@
 
 #include "command.hpp"
 #include "parse.hpp"
-#include "llbmp/copy_choice.hpp"
-#include "llbmp/device.hpp"
-#include "llbmp/metadata_image.hpp"
-#include "llbmp/state_spec.hpp"
-#include "llbmp/write_plan.hpp"
-#include "llbmp/write_common.hpp"
+#include "inspect/copy_choice.hpp"
+#include "io/device.hpp"
+#include "write/metadata_backup.hpp"
+#include "engine/state_spec.hpp"
+#include "write/write_plan.hpp"
+#include "write/write_common.hpp"
 
 namespace llbitmap::cli {
 

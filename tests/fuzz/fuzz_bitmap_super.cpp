@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <span>
 
-#include "llbmp/bitmap_super.hpp"
-#include "llbmp/error.hpp"
-#include "llbmp/geometry.hpp"
+#include "format/bitmap_super.hpp"
+#include "format/error.hpp"
+#include "format/geometry.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {

@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <span>
 
-#include "llbmp/endian.hpp"
-#include "llbmp/error.hpp"
-#include "llbmp/md_super.hpp"
+#include "format/endian.hpp"
+#include "format/error.hpp"
+#include "format/md_super.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::span<const std::uint8_t> bytes(data, size);

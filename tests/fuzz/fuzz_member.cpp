@@ -9,8 +9,8 @@
 #include <string>
 
 #include "fuzz_input.hpp"
-#include "llbmp/error.hpp"
-#include "llbmp/member.hpp"
+#include "format/error.hpp"
+#include "inspect/member.hpp"
 #include "output.hpp"
 #include "render.hpp"
 

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <span>
 
-#include "llbmp/error.hpp"
-#include "llbmp/metadata_image.hpp"
+#include "format/error.hpp"
+#include "format/metadata_image.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "llbmp/error.hpp"
-#include "llbmp/state_spec.hpp"
+#include "format/error.hpp"
+#include "engine/state_spec.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string spec(reinterpret_cast<const char*>(data), size);

@@ -5,8 +5,8 @@
 #include <sstream>
 #include <string>
 
-#include "llbmp/error.hpp"
-#include "llbmp/simulate.hpp"
+#include "format/error.hpp"
+#include "engine/simulate.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;

@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "fuzz_input.hpp"
-#include "llbmp/builder.hpp"
-#include "llbmp/device.hpp"
-#include "llbmp/error.hpp"
-#include "llbmp/member.hpp"
-#include "llbmp/metadata_image.hpp"
+#include "write/builder.hpp"
+#include "io/device.hpp"
+#include "format/error.hpp"
+#include "inspect/member.hpp"
+#include "write/metadata_backup.hpp"
 
 namespace fs = std::filesystem;
 

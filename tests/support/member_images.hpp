@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <string>
 
-#include "llbmp/builder.hpp"
-#include "llbmp/member.hpp"
+#include "write/builder.hpp"
+#include "inspect/member.hpp"
 
 namespace llbmp::test_support {
 

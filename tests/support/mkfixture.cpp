@@ -9,10 +9,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
-#include "llbmp/builder.hpp"
-#include "llbmp/device.hpp"
-#include "llbmp/endian.hpp"
-#include "llbmp/md_super.hpp"
+#include "write/builder.hpp"
+#include "io/device.hpp"
+#include "format/endian.hpp"
+#include "format/md_super.hpp"
 
 namespace {
 

@@ -1,0 +1,109 @@
+#include "inspect/replay_members.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "format/error.hpp"
+#include "inspect/array.hpp"
+
+namespace llbmp {
+
+namespace {
+
+void check_level(const Member& m, std::int32_t level) {
+  if (level == 1 || level == 4 || level == 5 || level == 6 || level == 10) return;
+  throw Error(m.device, "md.level", level_name(level), "replay-resync models raid1, raid10, raid4, raid5 and raid6");
+}
+
+// Which roles work, by the member's dev_roles; an array treated as degraded
+// that its metadata calls whole is given its last role missing, one treated
+// as whole has every role.
+std::vector<bool> roles_working(const MdSuperblock& md, bool degraded) {
+  std::vector<bool> roles(md.raid_disks, !degraded);
+  if (!degraded) return roles;
+  for (const auto role : md.dev_roles)
+    if (role < md.raid_disks) roles[role] = true;
+  if (!roles.empty() && static_cast<std::size_t>(std::count(roles.begin(), roles.end(), true)) == roles.size()) roles.back() = false;
+  return roles;
+}
+
+std::uint32_t io_size_of(const Member& m) {
+  const std::uint32_t lbs = m.md.logical_block_size;
+  return lbs >= 512 && lbs <= 4096 && (lbs & (lbs - 1)) == 0 ? lbs : 512;
+}
+
+}  // namespace
+
+ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptions& options) {
+  if (members.empty()) throw Error("", "device", "", "no member given");
+  // A superblock the kernel refuses (raid_disks out of range, say) is not replayed.
+  for (const auto& m : members) refuse_errors(m, {"md."});
+  const auto first_use = std::find_if(members.begin(), members.end(), [](const Member& m) {
+    return m.bitmap && !m.bitmap->lockless && m.bitmap->sb.awaiting_kernel_init();
+  });
+  if (first_use != members.end() && std::none_of(members.begin(), members.end(), [](const Member& m) {
+        return m.bitmap && m.bitmap->lockless;
+      })) {
+    ReplayResult r;
+    r.device = first_use->device;
+    r.first_use = true;
+    r.level = first_use->md.level;
+    r.raid_disks = first_use->md.raid_disks;
+    return r;
+  }
+  const ChosenCopy copy = choose_copy(members, options.source);
+  const Member& m = members[copy.member];
+  if (!m.bitmap->lockless)
+    throw Error(m.device, "bitmap.version", std::to_string(m.bitmap->sb.version),
+                "no initialised llbitmap (version 6) on this member: nothing to replay");
+  const auto& view = *m.bitmap->lockless;
+  const std::int32_t level = options.level.value_or(m.md.level);
+  check_level(m, level);
+  if (view.chunk_sectors == 0) throw Error(m.device, "bitmap.chunksize", "0", "chunk size of 0 sectors");
+  if (options.interrupt_at && *options.interrupt_at >= view.sync_sectors)
+    throw Error(m.device, "interrupt_at", std::to_string(*options.interrupt_at),
+                fmt::format("past the end of the sync ({} sectors)", view.sync_sectors), ErrorKind::bad_value);
+
+  ReplayGeometry g;
+  g.chunk_sectors = view.chunk_sectors;
+  g.chunks = view.chunks;
+  g.sync_sectors = view.sync_sectors;
+  g.data_offset = m.md.data_offset;
+  g.daemon_sleep = m.bitmap->sb.daemon_sleep == 0 ? 30 : m.bitmap->sb.daemon_sleep;
+  g.io_size = io_size_of(m);
+
+  const std::uint32_t working = m.md.working_roles();
+  const bool detected_degraded = working < m.md.raid_disks;
+  // A STALE flag found on disk triggers the Stale action exactly like stale events (llbitmap_read_sb);
+  // the events are the array's, the freshest member's, even when another member's copy is replayed.
+  const bool detected_stale = m.bitmap->sb.events < freshest_md_events(members) || m.bitmap->sb.has(BitmapFlag::stale);
+  ReplaySetup s;
+  s.level = level;
+  s.degraded = options.degraded.value_or(detected_degraded);
+  s.roles_working = roles_working(m.md, s.degraded);
+  s.layout = m.md.layout;
+  s.md_chunk_sectors = m.md.chunksize;
+  s.stale = options.stale || detected_stale;
+  s.unclean = m.md.resync_offset < m.md.resync_sectors();
+  s.kind = options.kind;
+  s.interrupt_at = options.interrupt_at;
+  s.speed_kib = options.speed_kib;
+  s.trace = options.trace;
+
+  const auto& area = m.bitmap->area;
+  std::vector<std::uint8_t> bytes;
+  if (area.size() > kStateOffset) bytes.assign(area.begin() + static_cast<std::ptrdiff_t>(kStateOffset), area.end());
+  std::copy(copy.states.begin(), copy.states.end(), bytes.begin());  // the merged states, when merging
+  auto r = replay_bytes(std::move(bytes), g, s);
+  r.device = m.device;
+  r.source = copy.describe(members);
+  r.copies = copy.copies;
+  r.disagreeing_chunks = copy.disagreeing_chunks;
+  r.raid_disks = m.md.raid_disks;
+  r.working_roles = working;
+  r.detected_degraded = detected_degraded;
+  r.detected_stale = detected_stale;
+  return r;
+}
+
+}  // namespace llbmp
