@@ -60,26 +60,20 @@ T field(std::span<const std::uint8_t> b, std::size_t offset) {
 
 std::string hex32(std::uint32_t v) { return fmt::format("{:#x}", v); }
 
-// Levels md has a personality for: faulty, multipath, linear, 0, 1, 4, 5, 6, 10.
-bool known_level(std::int32_t level) noexcept {
-  return level == -5 || level == -4 || level == -1 || level == 0 || level == 1 || level_is_raid456(level) || level == 10;
-}
-
 // The device counts the personalities accept (raid5.c setup_conf: raid6
 // needs 4; raid10.c setup_geo: 2 <= copies <= raid_disks; mdadm makes raid4/5
 // from 2) and md_check_no_bitmap: raid0 and linear refuse any bitmap.
 template <typename Report>
 void check_level_geometry(const MdSuperblock& sb, Report& error) {
-  if (sb.has_bitmap() && (sb.level == 0 || sb.level == -1))
+  const Personality* p = personality_of(sb.level);
+  if (sb.has_bitmap() && p && !p->bitmap)
     error("md.level", level_name(sb.level), "md keeps no bitmap on raid0 or linear arrays: the kernel refuses to run it");
   if (sb.raid_disks == 0 || sb.raid_disks > kMdMaxDevices) return;
-  std::uint32_t minimum = 1;
-  if (sb.level == 6) minimum = 4;
-  else if (sb.level == 4 || sb.level == 5) minimum = 2;
+  const std::uint32_t minimum = p ? p->min_devices : 1;
   if (sb.raid_disks < minimum)
     error("md.raid_disks", std::to_string(sb.raid_disks),
           fmt::format("{} needs at least {} devices: the kernel refuses it", level_name(sb.level), minimum));
-  if (sb.level == 10 && (sb.raid10_copies() < 2 || sb.raid10_copies() > sb.raid_disks))
+  if (p && p->spread == Spread::copies && (sb.raid10_copies() < 2 || sb.raid10_copies() > sb.raid_disks))
     error("md.raid_disks", std::to_string(sb.raid_disks),
           fmt::format("raid10 layout {:#x} keeps {} copies: it needs 2 or more copies and at least as many devices; the kernel "
                       "refuses it",
@@ -140,14 +134,13 @@ std::optional<std::uint16_t> MdSuperblock::role() const noexcept {
 }
 
 std::uint32_t MdSuperblock::raid10_copies() const noexcept {
-  if (level != 10) return 1;
-  const std::uint32_t near_copies = layout & 0xff;
-  const std::uint32_t far_copies = (layout >> 8) & 0xff;
-  return std::max<std::uint32_t>(1, near_copies) * std::max<std::uint32_t>(1, far_copies);
+  const Personality* p = personality_of(level);
+  if (!p || p->spread != Spread::copies) return 1;
+  return raid10_layout_copies(layout);
 }
 
 std::uint64_t MdSuperblock::resync_sectors() const noexcept {
-  if (level != 10) return size;
+  if (!counts_array_sectors(level)) return size;
   // raid10_size(): whole chunks per member, times the members, over the copies.
   const std::uint64_t chunk = chunksize == 0 ? 1 : chunksize;
   const std::uint32_t far_copies = std::max<std::uint32_t>(1, (layout >> 8) & 0xff);
@@ -186,32 +179,6 @@ std::string MdSuperblock::array_state() const {
 }
 
 bool MdSuperblock::degraded() const { return array_state().find('.') != std::string::npos || raid_disks > kMdMaxDevices; }
-
-std::string level_name(std::int32_t level) {
-  switch (level) {
-    case -4: return "multipath";
-    case -1: return "linear";
-    case 0: return "raid0";
-    case 1: return "raid1";
-    case 4: return "raid4";
-    case 5: return "raid5";
-    case 6: return "raid6";
-    case 10: return "raid10";
-    default: return fmt::format("level{}", level);
-  }
-}
-
-std::optional<std::int32_t> parse_level(const std::string& text) {
-  std::string t = text;
-  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (t.rfind("raid", 0) == 0) t = t.substr(4);
-  if (t == "linear") return -1;
-  for (const std::int32_t level : {0, 1, 4, 5, 6, 10})
-    if (t == std::to_string(level)) return level;
-  return std::nullopt;
-}
-
-bool level_is_raid456(std::int32_t level) noexcept { return level == 4 || level == 5 || level == 6; }
 
 std::uint32_t md_superblock_checksum(std::span<const std::uint8_t> bytes, std::uint32_t max_dev) {
   std::size_t size = kFixedBytes + 2 * static_cast<std::size_t>(max_dev);
@@ -314,10 +281,10 @@ Findings validate_md_superblock(const MdSuperblock& sb, std::span<const std::uin
                       sb.data_size, device_sectors));
   if (sb.raid_disks == 0 || sb.raid_disks > kMdMaxDevices)
     error("md.raid_disks", std::to_string(sb.raid_disks), "raid_disks out of range");
-  if (!known_level(sb.level))
+  const Personality* personality = personality_of(sb.level);
+  if (!personality)
     error("md.level", std::to_string(sb.level), "unknown RAID level: the kernel has no personality for it");
-  const bool striped = level_is_raid456(sb.level) || sb.level == 10;
-  if (striped && (sb.chunksize < 8 || !std::has_single_bit(sb.chunksize)))
+  if (personality && personality->chunk_power_of_two && (sb.chunksize < 8 || !std::has_single_bit(sb.chunksize)))
     error("md.chunksize", std::to_string(sb.chunksize),
           "a raid4/5/6/10 chunk must be a power of two of at least 8 sectors: the kernel refuses it");
   check_level_geometry(sb, error);

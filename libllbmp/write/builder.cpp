@@ -7,6 +7,7 @@
 
 #include "io/device.hpp"
 #include "format/error.hpp"
+#include "format/personality.hpp"
 
 namespace llbmp {
 
@@ -14,7 +15,10 @@ namespace {
 
 constexpr std::uint32_t kMaxDevOnCreate = 384;  // what mdadm's super1 reserves
 
-bool chunked_level(std::int32_t level) { return level == 0 || level == 4 || level == 5 || level == 6 || level == 10; }
+bool chunked_level(std::int32_t level) {
+  const Personality* p = personality_of(level);
+  return p && p->chunked;
+}
 
 std::uint64_t super_sector(const ArraySpec& spec) {
   const auto at = md_superblock_sector(spec.minor_version, spec.member_bytes);
@@ -68,8 +72,7 @@ MemberMetadata build_member(const ArraySpec& spec, std::uint32_t role) {
   md.ctime = spec.ctime;
   md.level = spec.level;
   md.layout = spec.layout;
-  if (spec.layout == 0 && spec.level == 10) md.layout = 0x102;
-  if (spec.layout == 0 && (spec.level == 5 || spec.level == 6)) md.layout = 2;
+  if (const Personality* p = personality_of(spec.level); spec.layout == 0 && p) md.layout = p->default_layout;
   md.chunksize = chunked_level(spec.level) ? spec.chunk_sectors : 0;
   md.raid_disks = spec.raid_disks;
   md.super_offset = super_sector(spec);

@@ -8,6 +8,7 @@
 
 #include "format/error.hpp"
 #include "format/geometry.hpp"
+#include "format/personality.hpp"
 #include "write/write_common.hpp"
 
 namespace llbmp {
@@ -77,7 +78,7 @@ std::string offsets_text(const std::vector<std::int32_t>& offsets) {
 }
 
 void check_level(const Member& m) {
-  if (m.md.level == 0 || m.md.level == -1)
+  if (const Personality* p = personality_of(m.md.level); p && !p->bitmap)
     throw Error(m.device, "md.level", level_name(m.md.level), "md keeps no bitmap on raid0 or linear arrays");
 }
 
