@@ -1,4 +1,4 @@
-// The md v1.x superblock (struct mdp_superblock_1 of <linux/raid/md_p.h>).
+// The md v1.x superblock (the kernel's struct mdp_superblock_1; its bytes: format/md_super_layout.hpp).
 //
 // Grammar (all integers little-endian, offsets in bytes from the superblock):
 //   superblock := fixed[256] dev_roles[max_dev] (u16 each)

@@ -1,12 +1,11 @@
 #include "write/builder.hpp"
 
-#include <linux/raid/md_p.h>
-
 #include <algorithm>
 #include <fmt/format.h>
 
 #include "io/device.hpp"
 #include "format/error.hpp"
+#include "format/md_super_layout.hpp"
 #include "format/personality.hpp"
 
 namespace llbmp {
@@ -66,7 +65,7 @@ MemberMetadata build_member(const ArraySpec& spec, std::uint32_t role) {
   MemberMetadata meta;
   MdSuperblock& md = meta.md;
   md.minor_version = spec.minor_version;
-  md.feature_map = spec.bitmap == BitmapKind::none ? 0 : MD_FEATURE_BITMAP_OFFSET;
+  md.feature_map = spec.bitmap == BitmapKind::none ? 0 : kMdFeatureBitmapOffset;
   md.set_uuid = spec.uuid;
   md.set_name = spec.name;
   md.ctime = spec.ctime;

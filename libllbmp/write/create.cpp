@@ -1,13 +1,12 @@
 #include "write/create.hpp"
 
-#include <linux/raid/md_p.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fmt/format.h>
 
 #include "format/error.hpp"
 #include "format/geometry.hpp"
+#include "format/md_super_layout.hpp"
 #include "format/personality.hpp"
 #include "write/write_common.hpp"
 
@@ -107,7 +106,7 @@ void add_member_writes(WritePlan& plan, const Member& m, const NewBitmap& nb) {
            std::vector<std::uint8_t>(nb.area.begin(), nb.area.begin() + kBitmapSuperBytes));
   if (nb.md_changes) {
     MdSuperblock md = m.md;
-    md.feature_map |= MD_FEATURE_BITMAP_OFFSET;
+    md.feature_map |= kMdFeatureBitmapOffset;
     md.bitmap_offset = nb.bitmap_offset;
     plan.add(m.device, kMdSuper, md.super_offset * 512, encode_md_superblock(md, m.md_raw));
   }
