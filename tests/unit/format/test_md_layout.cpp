@@ -1,6 +1,6 @@
 // The project's md superblock struct against the host's <linux/raid/md_p.h>:
 // every field the host header has lies at the same offset with the same size.
-// The only file that includes md_p.h for the layout.
+// The only file of the project that includes md_p.h.
 #include <gtest/gtest.h>
 
 #include <linux/raid/md_p.h>
