@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "format/personality.hpp"
 #include "inspect/replay_members.hpp"
 #include "write/replay_commit.hpp"
 #include "write/write_common.hpp"
@@ -47,7 +48,7 @@ llbmp::ReplayOptions options_from(const ReplayArgs& a) {
     auto text = *a.level;
     if (text.rfind("raid", 0) != 0) text = "raid" + text;
     const auto level = llbmp::parse_level(text);
-    if (!level || (*level != 1 && *level != 4 && *level != 5 && *level != 6 && *level != 10))
+    if (!level || !llbmp::is_modelled(*level))
       throw UsageError(fmt::format("--level {}: unknown level (1, 4, 5, 6 or 10)", *a.level));
     o.level = *level;
   }

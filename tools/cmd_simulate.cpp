@@ -12,6 +12,7 @@
 #include "output.hpp"
 #include "progress.hpp"
 #include "format/md_super.hpp"
+#include "format/personality.hpp"
 #include "engine/simulate.hpp"
 #include "parse.hpp"
 
@@ -68,7 +69,7 @@ llbmp::SimulateConfig base_config(const SimulateArgs& a) {
   c.sectors_reserved = parse_number_as<std::uint32_t>(a.reserved, "--reserved", 1);
   auto level_text = a.level.rfind("raid", 0) == 0 ? a.level : "raid" + a.level;
   const auto level = llbmp::parse_level(level_text);
-  if (!level || (*level != 1 && *level != 4 && *level != 5 && *level != 6 && *level != 10))
+  if (!level || !llbmp::is_modelled(*level))
     throw UsageError(fmt::format("--level {}: unknown level (1, 4, 5, 6 or 10)", a.level));
   c.level = *level;
   c.raid_disks = parse_number_as<std::uint32_t>(a.raid_disks, "--raid-disks", 1, llbmp::kMdMaxDevices);
@@ -149,9 +150,9 @@ int run_simulate(const SimulateArgs& a) {
   }
   if (!a.synthetic.empty()) {
     // The simulators have checked that the array's sectors fit in 64 bits.
-    const std::uint32_t parity = base.level == 6 ? 2 : 1;
-    const std::uint64_t data_disks = base.raid_disks > parity ? base.raid_disks - parity : 1;
-    const std::uint64_t array = llbmp::level_is_raid456(base.level) ? base.size_sectors * data_disks : base.size_sectors;
+    const std::uint64_t array = llbmp::maps_stripe_rows(base.level)
+                                    ? base.size_sectors * llbmp::data_disks(*llbmp::personality_of(base.level), base.raid_disks, 0)
+                                    : base.size_sectors;
     llbmp::SyntheticWorkload w(a.synthetic == "random", parse_number(a.seed, "--seed"), parse_number(a.count, "--count", 1, kMaxCount),
                                array, sectors_of(a.io_size, "--io-size"), parse_decimal(a.rate, "--rate", {0, kMaxRate, true}));
     drive(w, sims, [] { return std::string("--synthetic"); }, progress);

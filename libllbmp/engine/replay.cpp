@@ -6,6 +6,7 @@
 #include "format/error.hpp"
 #include "format/geometry.hpp"
 #include "format/md_super.hpp"
+#include "format/personality.hpp"
 
 namespace llbmp {
 
@@ -65,7 +66,12 @@ private:
   std::vector<std::string> paths_;
 };
 
-std::uint32_t max_degraded(std::int32_t level) noexcept { return level == 6 ? 2 : 1; }
+// The spread of a level replay models, nullopt for any other.
+std::optional<Spread> modelled_spread(std::int32_t level) noexcept {
+  const Personality* p = personality_of(level);
+  if (!p || !p->modelled) return std::nullopt;
+  return p->spread;
+}
 
 std::uint32_t working_count(const std::vector<bool>& roles) noexcept {
   return static_cast<std::uint32_t>(std::count(roles.begin(), roles.end(), true));
@@ -77,9 +83,13 @@ DegradedResync degraded_resync_of(const ReplaySetup& s) noexcept {
   if (!s.degraded || is_recovery(s.kind) || s.kind == SyncKind::lazy || s.roles_working.empty()) return DegradedResync::none;
   const std::uint32_t working = working_count(s.roles_working);
   const auto missing = static_cast<std::uint32_t>(s.roles_working.size()) - working;
-  if (s.level == 1) return working >= 2 ? DegradedResync::degraded_rules : DegradedResync::no_write_target;
-  if (level_is_raid456(s.level)) return missing >= max_degraded(s.level) ? DegradedResync::not_started : DegradedResync::degraded_rules;
-  if (s.level == 10) return DegradedResync::two_copies_only;
+  const auto spread = modelled_spread(s.level);
+  if (spread == Spread::mirror) return working >= 2 ? DegradedResync::degraded_rules : DegradedResync::no_write_target;
+  if (spread == Spread::parity) {
+    const std::uint32_t limit = max_degraded(*personality_of(s.level), static_cast<std::uint32_t>(s.roles_working.size()), 0);
+    return missing >= limit ? DegradedResync::not_started : DegradedResync::degraded_rules;
+  }
+  if (spread == Spread::copies) return DegradedResync::two_copies_only;
   return DegradedResync::degraded_rules;
 }
 
@@ -133,10 +143,10 @@ public:
     r_.sync_sectors = g.sync_sectors;
     r_.data_offset = g.data_offset;
     r_.degraded_resync = degraded_resync_of(s);
-    r_.dirty_degraded = s.unclean && s.degraded && level_is_raid456(s.level);
+    r_.dirty_degraded = s.unclean && s.degraded && has_parity(s.level);
     // raid1_run: with a single working mirror a resync is pointless, so md
     // forgets the unclean shutdown (resync_offset = MaxSector).
-    r_.single_mirror = s.level == 1 && !s.roles_working.empty() && working_count(s.roles_working) == 1;
+    r_.single_mirror = modelled_spread(s.level) == Spread::mirror && !s.roles_working.empty() && working_count(s.roles_working) == 1;
   }
 
   ReplayResult run() {
@@ -205,7 +215,7 @@ private:
       return;
     }
     SyncedRange range{chunk, chunk, first, end, std::nullopt, std::nullopt};
-    if (s_.level != 10) {
+    if (!counts_array_sectors(s_.level)) {
       range.member_first_byte = (g_.data_offset + first) * 512;
       range.member_end_byte = (g_.data_offset + end) * 512;
     }
@@ -329,7 +339,7 @@ double ReplayResult::seconds_at(std::uint32_t kib_per_second) const noexcept {
 
 ReplayResult replay_bytes(std::vector<std::uint8_t> bytes, const ReplayGeometry& geometry, const ReplaySetup& setup) {
   ReplaySetup s = setup;
-  if (s.kind == SyncKind::automatic) s.kind = level_is_raid456(s.level) && !s.degraded ? SyncKind::lazy : SyncKind::resync;
+  if (s.kind == SyncKind::automatic) s.kind = has_lazy_recovery(s.level) && !s.degraded ? SyncKind::lazy : SyncKind::resync;
   ReplayGeometry g = geometry;
   if (g.chunk_sectors == 0) throw Error("", "bitmap.chunksize", "0", "chunk size of 0 sectors");
   if (g.io_size == 0) g.io_size = 512;

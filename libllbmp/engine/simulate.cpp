@@ -15,6 +15,7 @@
 #include "format/error.hpp"
 #include "format/geometry.hpp"
 #include "format/md_super.hpp"
+#include "format/personality.hpp"
 #include "engine/replay.hpp"
 
 namespace llbmp {
@@ -153,9 +154,9 @@ bool is_device_field(std::string_view f) {
   return number(f.substr(0, comma), a) && number(f.substr(comma + 1), b);
 }
 
-std::uint32_t data_disks(std::int32_t level, std::uint32_t raid_disks) {
-  const std::uint32_t parity = level == 6 ? 2 : 1;
-  return raid_disks > parity ? raid_disks - parity : 1;
+// Only asked for a level whose bitmap maps stripe rows (a known personality).
+std::uint32_t row_data_disks(std::int32_t level, std::uint32_t raid_disks) {
+  return data_disks(*personality_of(level), raid_disks, 0);
 }
 
 }  // namespace
@@ -298,8 +299,8 @@ std::uint64_t simulated_chunks(const SimulateConfig& c) {
     throw Error("", "chunk_sectors", std::to_string(c.chunk_sectors), "a power of two number of sectors", ErrorKind::bad_value);
   if (c.size_sectors == 0) throw Error("", "size_sectors", "0", "the array needs a size", ErrorKind::bad_value);
   std::uint64_t product = 0;
-  if (level_is_raid456(c.level)) {
-    const std::uint64_t data = data_disks(c.level, c.raid_disks);
+  if (maps_stripe_rows(c.level)) {
+    const std::uint64_t data = row_data_disks(c.level, c.raid_disks);
     if (__builtin_mul_overflow(c.size_sectors, data, &product))
       throw Error("", "size_sectors", "",
                   fmt::format("{} members of {} sectors would hold more than 2^64 sectors", c.raid_disks, c.size_sectors),
@@ -350,8 +351,8 @@ Simulator::Simulator(const SimulateConfig& config)
   r_.chunk_sectors = c_.chunk_sectors;
   r_.chunks = chunks_;
   r_.full_bytes = c_.size_sectors * 512;
-  raid456_ = level_is_raid456(c_.level);
-  array_sectors_ = raid456_ ? c_.size_sectors * data_disks(c_.level, c_.raid_disks) : c_.size_sectors;
+  raid456_ = maps_stripe_rows(c_.level);
+  array_sectors_ = raid456_ ? c_.size_sectors * row_data_disks(c_.level, c_.raid_disks) : c_.size_sectors;
   r_.fit = true_fit(chunks_, c_.sectors_reserved) ? RoomFit::fits
            : kernel_fit(c_.chunk_sectors, c_.size_sectors, c_.sectors_reserved) ? RoomFit::kernel_only
                                                                                  : RoomFit::impossible;
@@ -372,7 +373,7 @@ std::uint64_t Simulator::page_last_chunk(std::size_t page) const noexcept {
 void Simulator::chunk_range(const IoEvent& e, std::uint64_t& first, std::uint64_t& last, bool& any) const {
   std::uint64_t start = e.sector, end = e.sector + e.sectors;
   if (raid456_) {
-    const std::uint64_t row = c_.raid_chunk_sectors * data_disks(c_.level, c_.raid_disks);
+    const std::uint64_t row = c_.raid_chunk_sectors * row_data_disks(c_.level, c_.raid_disks);
     start = start / row * c_.raid_chunk_sectors;
     end = div_round_up(end, row) * c_.raid_chunk_sectors;
   }

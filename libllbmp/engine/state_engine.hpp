@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "format/geometry.hpp"
+#include "format/personality.hpp"
 
 namespace llbmp {
 
@@ -65,7 +66,8 @@ struct ArrayMode {
   bool degraded = false;
   // 6.18-era kernels know only states 0-4: bytes 5-7 are invalid there (ONDISK.md section 7).
   bool kernel_618 = false;
-  bool raid456() const noexcept { return level == 4 || level == 5 || level == 6; }
+  // Rule 3 (a first write leaves NeedSync): the levels that build parity lazily.
+  bool raid456() const noexcept { return has_lazy_recovery(level); }
 };
 
 // One chunk: the table plus rules 1-3 (invalid bytes, degraded, raid4/5/6 first

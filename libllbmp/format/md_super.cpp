@@ -1,7 +1,5 @@
 #include "format/md_super.hpp"
 
-#include <linux/raid/md_p.h>
-
 #include <algorithm>
 #include <charconv>
 #include <bit>
@@ -11,75 +9,30 @@
 #include <fmt/format.h>
 
 #include "format/endian.hpp"
+#include "format/md_super_layout.hpp"
 
 namespace llbmp {
 
-// The layout this file decodes, checked against the kernel's own struct.
-static_assert(offsetof(mdp_superblock_1, magic) == 0);
-static_assert(offsetof(mdp_superblock_1, major_version) == 4);
-static_assert(offsetof(mdp_superblock_1, feature_map) == 8);
-static_assert(offsetof(mdp_superblock_1, set_uuid) == 16);
-static_assert(offsetof(mdp_superblock_1, set_name) == 32);
-static_assert(offsetof(mdp_superblock_1, ctime) == 64);
-static_assert(offsetof(mdp_superblock_1, level) == 72);
-static_assert(offsetof(mdp_superblock_1, layout) == 76);
-static_assert(offsetof(mdp_superblock_1, size) == 80);
-static_assert(offsetof(mdp_superblock_1, chunksize) == 88);
-static_assert(offsetof(mdp_superblock_1, raid_disks) == 92);
-static_assert(offsetof(mdp_superblock_1, bitmap_offset) == 96);
-static_assert(offsetof(mdp_superblock_1, data_offset) == 128);
-static_assert(offsetof(mdp_superblock_1, data_size) == 136);
-static_assert(offsetof(mdp_superblock_1, super_offset) == 144);
-static_assert(offsetof(mdp_superblock_1, recovery_offset) == 152);
-static_assert(offsetof(mdp_superblock_1, dev_number) == 160);
-static_assert(offsetof(mdp_superblock_1, device_uuid) == 168);
-static_assert(offsetof(mdp_superblock_1, devflags) == 184);
-static_assert(offsetof(mdp_superblock_1, bblog_shift) == 185);
-static_assert(offsetof(mdp_superblock_1, bblog_size) == 186);
-static_assert(offsetof(mdp_superblock_1, bblog_offset) == 188);
-static_assert(offsetof(mdp_superblock_1, utime) == 192);
-static_assert(offsetof(mdp_superblock_1, events) == 200);
-static_assert(offsetof(mdp_superblock_1, resync_offset) == 208);
-static_assert(offsetof(mdp_superblock_1, sb_csum) == 216);
-static_assert(offsetof(mdp_superblock_1, max_dev) == 220);
-static_assert(offsetof(mdp_superblock_1, pad3) == 224);
-static_assert(offsetof(mdp_superblock_1, dev_roles) == 256);
-static_assert(MD_SB_MAGIC == kMdMagic);
-
 namespace {
 
-constexpr std::size_t kFixedBytes = 256;
-// Kernels from 7.x store the array's logical block size in the first word of
-// what bookworm's header calls pad3 (md.c super_1_sync); decoded by offset.
-constexpr std::size_t kLogicalBlockSizeOffset = offsetof(mdp_superblock_1, pad3);
-
-template <typename T>
-T field(std::span<const std::uint8_t> b, std::size_t offset) {
-  return load_le<T>(b, offset);
-}
+constexpr std::size_t kFixedBytes = sizeof(MdSuperblockDisk);
 
 std::string hex32(std::uint32_t v) { return fmt::format("{:#x}", v); }
-
-// Levels md has a personality for: faulty, multipath, linear, 0, 1, 4, 5, 6, 10.
-bool known_level(std::int32_t level) noexcept {
-  return level == -5 || level == -4 || level == -1 || level == 0 || level == 1 || level_is_raid456(level) || level == 10;
-}
 
 // The device counts the personalities accept (raid5.c setup_conf: raid6
 // needs 4; raid10.c setup_geo: 2 <= copies <= raid_disks; mdadm makes raid4/5
 // from 2) and md_check_no_bitmap: raid0 and linear refuse any bitmap.
 template <typename Report>
 void check_level_geometry(const MdSuperblock& sb, Report& error) {
-  if (sb.has_bitmap() && (sb.level == 0 || sb.level == -1))
+  const Personality* p = personality_of(sb.level);
+  if (sb.has_bitmap() && p && !p->bitmap)
     error("md.level", level_name(sb.level), "md keeps no bitmap on raid0 or linear arrays: the kernel refuses to run it");
   if (sb.raid_disks == 0 || sb.raid_disks > kMdMaxDevices) return;
-  std::uint32_t minimum = 1;
-  if (sb.level == 6) minimum = 4;
-  else if (sb.level == 4 || sb.level == 5) minimum = 2;
+  const std::uint32_t minimum = p ? p->min_devices : 1;
   if (sb.raid_disks < minimum)
     error("md.raid_disks", std::to_string(sb.raid_disks),
           fmt::format("{} needs at least {} devices: the kernel refuses it", level_name(sb.level), minimum));
-  if (sb.level == 10 && (sb.raid10_copies() < 2 || sb.raid10_copies() > sb.raid_disks))
+  if (p && p->spread == Spread::copies && (sb.raid10_copies() < 2 || sb.raid10_copies() > sb.raid_disks))
     error("md.raid_disks", std::to_string(sb.raid_disks),
           fmt::format("raid10 layout {:#x} keeps {} copies: it needs 2 or more copies and at least as many devices; the kernel "
                       "refuses it",
@@ -112,10 +65,10 @@ std::optional<Uuid> parse_uuid(const std::string& text) {
 
 std::string MdSuperblock::metadata_name() const { return fmt::format("1.{}", minor_version); }
 
-bool MdSuperblock::has_bitmap() const noexcept { return (feature_map & MD_FEATURE_BITMAP_OFFSET) != 0; }
+bool MdSuperblock::has_bitmap() const noexcept { return (feature_map & kMdFeatureBitmapOffset) != 0; }
 
-bool MdSuperblock::has_bad_blocks() const noexcept { return (feature_map & MD_FEATURE_BAD_BLOCKS) != 0; }
-bool MdSuperblock::has_ppl() const noexcept { return (feature_map & (MD_FEATURE_PPL | MD_FEATURE_MULTIPLE_PPLS)) != 0; }
+bool MdSuperblock::has_bad_blocks() const noexcept { return (feature_map & kMdFeatureBadBlocks) != 0; }
+bool MdSuperblock::has_ppl() const noexcept { return (feature_map & (kMdFeaturePpl | kMdFeatureMultiplePpls)) != 0; }
 
 namespace {
 
@@ -140,14 +93,13 @@ std::optional<std::uint16_t> MdSuperblock::role() const noexcept {
 }
 
 std::uint32_t MdSuperblock::raid10_copies() const noexcept {
-  if (level != 10) return 1;
-  const std::uint32_t near_copies = layout & 0xff;
-  const std::uint32_t far_copies = (layout >> 8) & 0xff;
-  return std::max<std::uint32_t>(1, near_copies) * std::max<std::uint32_t>(1, far_copies);
+  const Personality* p = personality_of(level);
+  if (!p || p->spread != Spread::copies) return 1;
+  return raid10_layout_copies(layout);
 }
 
 std::uint64_t MdSuperblock::resync_sectors() const noexcept {
-  if (level != 10) return size;
+  if (!counts_array_sectors(level)) return size;
   // raid10_size(): whole chunks per member, times the members, over the copies.
   const std::uint64_t chunk = chunksize == 0 ? 1 : chunksize;
   const std::uint32_t far_copies = std::max<std::uint32_t>(1, (layout >> 8) & 0xff);
@@ -169,8 +121,8 @@ std::string MdSuperblock::role_description() const {
   if (*r == kRoleSpare) return "spare";
   if (*r == kRoleFaulty) return "faulty";
   if (*r == kRoleJournal) return "Journal";
-  if (*r > MD_DISK_ROLE_MAX) return fmt::format("unknown ({:#06x})", *r);
-  if ((feature_map & MD_FEATURE_REPLACEMENT) != 0) return fmt::format("Replacement device {}", *r);
+  if (*r > kMdDiskRoleMax) return fmt::format("unknown ({:#06x})", *r);
+  if ((feature_map & kMdFeatureReplacement) != 0) return fmt::format("Replacement device {}", *r);
   return fmt::format("Active device {}", *r);
 }
 
@@ -187,37 +139,11 @@ std::string MdSuperblock::array_state() const {
 
 bool MdSuperblock::degraded() const { return array_state().find('.') != std::string::npos || raid_disks > kMdMaxDevices; }
 
-std::string level_name(std::int32_t level) {
-  switch (level) {
-    case -4: return "multipath";
-    case -1: return "linear";
-    case 0: return "raid0";
-    case 1: return "raid1";
-    case 4: return "raid4";
-    case 5: return "raid5";
-    case 6: return "raid6";
-    case 10: return "raid10";
-    default: return fmt::format("level{}", level);
-  }
-}
-
-std::optional<std::int32_t> parse_level(const std::string& text) {
-  std::string t = text;
-  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (t.rfind("raid", 0) == 0) t = t.substr(4);
-  if (t == "linear") return -1;
-  for (const std::int32_t level : {0, 1, 4, 5, 6, 10})
-    if (t == std::to_string(level)) return level;
-  return std::nullopt;
-}
-
-bool level_is_raid456(std::int32_t level) noexcept { return level == 4 || level == 5 || level == 6; }
-
 std::uint32_t md_superblock_checksum(std::span<const std::uint8_t> bytes, std::uint32_t max_dev) {
   std::size_t size = kFixedBytes + 2 * static_cast<std::size_t>(max_dev);
   size = std::min(size, bytes.size());
   std::uint64_t sum = 0;
-  const std::size_t csum_at = offsetof(mdp_superblock_1, sb_csum);
+  const std::size_t csum_at = offsetof(MdSuperblockDisk, sb_csum);
   std::size_t i = 0;
   for (; i + 4 <= size; i += 4)
     if (i != csum_at) sum += load_le<std::uint32_t>(bytes, i);
@@ -229,40 +155,41 @@ std::uint32_t md_superblock_checksum(std::span<const std::uint8_t> bytes, std::u
 MdSuperblock decode_md_superblock(std::span<const std::uint8_t> b, const std::string& device) {
   if (b.size() < kFixedBytes)
     throw Error(device, "md.superblock", std::to_string(b.size()), "too short for an md v1 superblock (256 bytes)");
+  const auto disk = read_struct<MdSuperblockDisk>(b);
   MdSuperblock sb;
-  sb.magic = field<std::uint32_t>(b, offsetof(mdp_superblock_1, magic));
-  sb.major_version = field<std::uint32_t>(b, offsetof(mdp_superblock_1, major_version));
-  sb.feature_map = field<std::uint32_t>(b, offsetof(mdp_superblock_1, feature_map));
-  std::copy_n(b.begin() + offsetof(mdp_superblock_1, set_uuid), 16, sb.set_uuid.begin());
-  const auto* name = b.data() + offsetof(mdp_superblock_1, set_name);
+  sb.magic = disk.magic.get();
+  sb.major_version = disk.major_version.get();
+  sb.feature_map = disk.feature_map.get();
+  std::copy(std::begin(disk.set_uuid), std::end(disk.set_uuid), sb.set_uuid.begin());
+  const auto* name = disk.set_name;
   sb.set_name.assign(reinterpret_cast<const char*>(name),
                      std::find(name, name + 32, std::uint8_t{0}) - name);
-  sb.ctime = field<std::uint64_t>(b, offsetof(mdp_superblock_1, ctime));
-  sb.level = static_cast<std::int32_t>(field<std::uint32_t>(b, offsetof(mdp_superblock_1, level)));
-  sb.layout = field<std::uint32_t>(b, offsetof(mdp_superblock_1, layout));
-  sb.size = field<std::uint64_t>(b, offsetof(mdp_superblock_1, size));
-  sb.chunksize = field<std::uint32_t>(b, offsetof(mdp_superblock_1, chunksize));
-  sb.raid_disks = field<std::uint32_t>(b, offsetof(mdp_superblock_1, raid_disks));
-  sb.bitmap_offset = static_cast<std::int32_t>(field<std::uint32_t>(b, offsetof(mdp_superblock_1, bitmap_offset)));
-  sb.data_offset = field<std::uint64_t>(b, offsetof(mdp_superblock_1, data_offset));
-  sb.data_size = field<std::uint64_t>(b, offsetof(mdp_superblock_1, data_size));
-  sb.super_offset = field<std::uint64_t>(b, offsetof(mdp_superblock_1, super_offset));
-  sb.recovery_offset = field<std::uint64_t>(b, offsetof(mdp_superblock_1, recovery_offset));
-  sb.dev_number = field<std::uint32_t>(b, offsetof(mdp_superblock_1, dev_number));
-  std::copy_n(b.begin() + offsetof(mdp_superblock_1, device_uuid), 16, sb.device_uuid.begin());
-  sb.devflags = b[offsetof(mdp_superblock_1, devflags)];
-  sb.bblog_shift = b[offsetof(mdp_superblock_1, bblog_shift)];
-  sb.bblog_size = field<std::uint16_t>(b, offsetof(mdp_superblock_1, bblog_size));
-  sb.bblog_offset = static_cast<std::int32_t>(field<std::uint32_t>(b, offsetof(mdp_superblock_1, bblog_offset)));
-  sb.utime = field<std::uint64_t>(b, offsetof(mdp_superblock_1, utime));
-  sb.events = field<std::uint64_t>(b, offsetof(mdp_superblock_1, events));
-  sb.resync_offset = field<std::uint64_t>(b, offsetof(mdp_superblock_1, resync_offset));
-  sb.sb_csum = field<std::uint32_t>(b, offsetof(mdp_superblock_1, sb_csum));
-  sb.max_dev = field<std::uint32_t>(b, offsetof(mdp_superblock_1, max_dev));
-  sb.logical_block_size = field<std::uint32_t>(b, kLogicalBlockSizeOffset);
+  sb.ctime = disk.ctime.get();
+  sb.level = static_cast<std::int32_t>(disk.level.get());
+  sb.layout = disk.layout.get();
+  sb.size = disk.size.get();
+  sb.chunksize = disk.chunksize.get();
+  sb.raid_disks = disk.raid_disks.get();
+  sb.bitmap_offset = static_cast<std::int32_t>(disk.bitmap_offset.get());
+  sb.data_offset = disk.data_offset.get();
+  sb.data_size = disk.data_size.get();
+  sb.super_offset = disk.super_offset.get();
+  sb.recovery_offset = disk.recovery_offset.get();
+  sb.dev_number = disk.dev_number.get();
+  std::copy(std::begin(disk.device_uuid), std::end(disk.device_uuid), sb.device_uuid.begin());
+  sb.devflags = disk.devflags;
+  sb.bblog_shift = disk.bblog_shift;
+  sb.bblog_size = disk.bblog_size.get();
+  sb.bblog_offset = static_cast<std::int32_t>(disk.bblog_offset.get());
+  sb.utime = disk.utime.get();
+  sb.events = disk.events.get();
+  sb.resync_offset = disk.resync_offset.get();
+  sb.sb_csum = disk.sb_csum.get();
+  sb.max_dev = disk.max_dev.get();
+  sb.logical_block_size = disk.logical_block_size.get();
   const std::size_t roles = std::min<std::size_t>(sb.max_dev, (b.size() - kFixedBytes) / 2);
   sb.dev_roles.reserve(roles);
-  for (std::size_t i = 0; i < roles; ++i) sb.dev_roles.push_back(field<std::uint16_t>(b, kFixedBytes + 2 * i));
+  for (std::size_t i = 0; i < roles; ++i) sb.dev_roles.push_back(load_le<std::uint16_t>(b, kFixedBytes + 2 * i));
   // The superblock records where it lies: 0 is 1.1, 8 is 1.2, anything else 1.0
   // (md_superblock_at checks that against the place it was read from).
   sb.minor_version = sb.super_offset == 0 ? 1 : sb.super_offset == 8 ? 2 : 0;
@@ -294,7 +221,7 @@ Findings validate_md_superblock(const MdSuperblock& sb, std::span<const std::uin
     if (expected != sb.sb_csum)
       error("md.sb_csum", hex32(sb.sb_csum), fmt::format("checksum mismatch, expected {}: the kernel refuses it", hex32(expected)));
   }
-  if ((sb.feature_map & ~static_cast<std::uint32_t>(MD_FEATURE_ALL)) != 0)
+  if ((sb.feature_map & ~kMdFeatureAll) != 0)
     error("md.feature_map", hex32(sb.feature_map), "unknown feature bits: the kernel refuses it");
   // super_1_validate: a partial parity log shares the bitmap_offset field.
   if (sb.has_ppl() && sb.has_bitmap())
@@ -314,10 +241,10 @@ Findings validate_md_superblock(const MdSuperblock& sb, std::span<const std::uin
                       sb.data_size, device_sectors));
   if (sb.raid_disks == 0 || sb.raid_disks > kMdMaxDevices)
     error("md.raid_disks", std::to_string(sb.raid_disks), "raid_disks out of range");
-  if (!known_level(sb.level))
+  const Personality* personality = personality_of(sb.level);
+  if (!personality)
     error("md.level", std::to_string(sb.level), "unknown RAID level: the kernel has no personality for it");
-  const bool striped = level_is_raid456(sb.level) || sb.level == 10;
-  if (striped && (sb.chunksize < 8 || !std::has_single_bit(sb.chunksize)))
+  if (personality && personality->chunk_power_of_two && (sb.chunksize < 8 || !std::has_single_bit(sb.chunksize)))
     error("md.chunksize", std::to_string(sb.chunksize),
           "a raid4/5/6/10 chunk must be a power of two of at least 8 sectors: the kernel refuses it");
   check_level_geometry(sb, error);
@@ -338,38 +265,39 @@ std::vector<std::uint8_t> encode_md_superblock(const MdSuperblock& sb, std::span
   std::vector<std::uint8_t> out((used + 511) / 512 * 512, 0);
   std::copy_n(raw.begin(), std::min(raw.size(), out.size()), out.begin());
   std::span<std::uint8_t> b(out);
-  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, magic), sb.magic);
-  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, major_version), sb.major_version);
-  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, feature_map), sb.feature_map);
-  std::copy(sb.set_uuid.begin(), sb.set_uuid.end(), b.begin() + offsetof(mdp_superblock_1, set_uuid));
-  std::fill_n(b.begin() + offsetof(mdp_superblock_1, set_name), 32, 0);
-  std::copy_n(sb.set_name.begin(), std::min<std::size_t>(sb.set_name.size(), 32),
-              b.begin() + offsetof(mdp_superblock_1, set_name));
-  store_le<std::uint64_t>(b, offsetof(mdp_superblock_1, ctime), sb.ctime);
-  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, level), static_cast<std::uint32_t>(sb.level));
-  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, layout), sb.layout);
-  store_le<std::uint64_t>(b, offsetof(mdp_superblock_1, size), sb.size);
-  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, chunksize), sb.chunksize);
-  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, raid_disks), sb.raid_disks);
-  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, bitmap_offset), static_cast<std::uint32_t>(sb.bitmap_offset));
-  store_le<std::uint64_t>(b, offsetof(mdp_superblock_1, data_offset), sb.data_offset);
-  store_le<std::uint64_t>(b, offsetof(mdp_superblock_1, data_size), sb.data_size);
-  store_le<std::uint64_t>(b, offsetof(mdp_superblock_1, super_offset), sb.super_offset);
-  store_le<std::uint64_t>(b, offsetof(mdp_superblock_1, recovery_offset), sb.recovery_offset);
-  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, dev_number), sb.dev_number);
-  std::copy(sb.device_uuid.begin(), sb.device_uuid.end(), b.begin() + offsetof(mdp_superblock_1, device_uuid));
-  b[offsetof(mdp_superblock_1, devflags)] = sb.devflags;
-  b[offsetof(mdp_superblock_1, bblog_shift)] = sb.bblog_shift;
-  store_le<std::uint16_t>(b, offsetof(mdp_superblock_1, bblog_size), sb.bblog_size);
-  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, bblog_offset), static_cast<std::uint32_t>(sb.bblog_offset));
-  store_le<std::uint64_t>(b, offsetof(mdp_superblock_1, utime), sb.utime);
-  store_le<std::uint64_t>(b, offsetof(mdp_superblock_1, events), sb.events);
-  store_le<std::uint64_t>(b, offsetof(mdp_superblock_1, resync_offset), sb.resync_offset);
-  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, max_dev), sb.max_dev);
-  store_le<std::uint32_t>(b, kLogicalBlockSizeOffset, sb.logical_block_size);
+  auto disk = read_struct<MdSuperblockDisk>(b);
+  disk.magic.set(sb.magic);
+  disk.major_version.set(sb.major_version);
+  disk.feature_map.set(sb.feature_map);
+  std::copy(sb.set_uuid.begin(), sb.set_uuid.end(), std::begin(disk.set_uuid));
+  std::fill(std::begin(disk.set_name), std::end(disk.set_name), 0);
+  std::copy_n(sb.set_name.begin(), std::min<std::size_t>(sb.set_name.size(), 32), std::begin(disk.set_name));
+  disk.ctime.set(sb.ctime);
+  disk.level.set(static_cast<std::uint32_t>(sb.level));
+  disk.layout.set(sb.layout);
+  disk.size.set(sb.size);
+  disk.chunksize.set(sb.chunksize);
+  disk.raid_disks.set(sb.raid_disks);
+  disk.bitmap_offset.set(static_cast<std::uint32_t>(sb.bitmap_offset));
+  disk.data_offset.set(sb.data_offset);
+  disk.data_size.set(sb.data_size);
+  disk.super_offset.set(sb.super_offset);
+  disk.recovery_offset.set(sb.recovery_offset);
+  disk.dev_number.set(sb.dev_number);
+  std::copy(sb.device_uuid.begin(), sb.device_uuid.end(), std::begin(disk.device_uuid));
+  disk.devflags = sb.devflags;
+  disk.bblog_shift = sb.bblog_shift;
+  disk.bblog_size.set(sb.bblog_size);
+  disk.bblog_offset.set(static_cast<std::uint32_t>(sb.bblog_offset));
+  disk.utime.set(sb.utime);
+  disk.events.set(sb.events);
+  disk.resync_offset.set(sb.resync_offset);
+  disk.max_dev.set(sb.max_dev);
+  disk.logical_block_size.set(sb.logical_block_size);
+  write_struct(b, disk);
   for (std::size_t i = 0; i < sb.max_dev; ++i)
     store_le<std::uint16_t>(b, kFixedBytes + 2 * i, i < sb.dev_roles.size() ? sb.dev_roles[i] : kRoleSpare);
-  store_le<std::uint32_t>(b, offsetof(mdp_superblock_1, sb_csum), md_superblock_checksum(b, sb.max_dev));
+  store_le<std::uint32_t>(b, offsetof(MdSuperblockDisk, sb_csum), md_superblock_checksum(b, sb.max_dev));
   return out;
 }
 

@@ -1,4 +1,4 @@
-// The md v1.x superblock (struct mdp_superblock_1 of <linux/raid/md_p.h>).
+// The md v1.x superblock (the kernel's struct mdp_superblock_1; its bytes: format/md_super_layout.hpp).
 //
 // Grammar (all integers little-endian, offsets in bytes from the superblock):
 //   superblock := fixed[256] dev_roles[max_dev] (u16 each)
@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "format/error.hpp"
+#include "format/personality.hpp"
 
 namespace llbmp {
 
@@ -99,10 +100,6 @@ struct MdSuperblock {
   // Some slot 0..raid_disks-1 is held by no device ('.' in array_state).
   bool degraded() const;
 };
-
-std::string level_name(std::int32_t level);  // "raid1", "linear", ...
-std::optional<std::int32_t> parse_level(const std::string& text);
-bool level_is_raid456(std::int32_t level) noexcept;
 
 // The checksum the kernel computes (calc_sb_1_csum) over the first
 // 256 + 2 * max_dev bytes with sb_csum taken as 0.

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "format/error.hpp"
+#include "format/personality.hpp"
 #include "inspect/array.hpp"
 
 namespace llbmp {
@@ -11,7 +12,7 @@ namespace llbmp {
 namespace {
 
 void check_level(const Member& m, std::int32_t level) {
-  if (level == 1 || level == 4 || level == 5 || level == 6 || level == 10) return;
+  if (is_modelled(level)) return;
   throw Error(m.device, "md.level", level_name(level), "replay-resync models raid1, raid10, raid4, raid5 and raid6");
 }
 

@@ -1,12 +1,12 @@
 #include "write/builder.hpp"
 
-#include <linux/raid/md_p.h>
-
 #include <algorithm>
 #include <fmt/format.h>
 
 #include "io/device.hpp"
 #include "format/error.hpp"
+#include "format/md_super_layout.hpp"
+#include "format/personality.hpp"
 
 namespace llbmp {
 
@@ -14,7 +14,10 @@ namespace {
 
 constexpr std::uint32_t kMaxDevOnCreate = 384;  // what mdadm's super1 reserves
 
-bool chunked_level(std::int32_t level) { return level == 0 || level == 4 || level == 5 || level == 6 || level == 10; }
+bool chunked_level(std::int32_t level) {
+  const Personality* p = personality_of(level);
+  return p && p->chunked;
+}
 
 std::uint64_t super_sector(const ArraySpec& spec) {
   const auto at = md_superblock_sector(spec.minor_version, spec.member_bytes);
@@ -62,14 +65,13 @@ MemberMetadata build_member(const ArraySpec& spec, std::uint32_t role) {
   MemberMetadata meta;
   MdSuperblock& md = meta.md;
   md.minor_version = spec.minor_version;
-  md.feature_map = spec.bitmap == BitmapKind::none ? 0 : MD_FEATURE_BITMAP_OFFSET;
+  md.feature_map = spec.bitmap == BitmapKind::none ? 0 : kMdFeatureBitmapOffset;
   md.set_uuid = spec.uuid;
   md.set_name = spec.name;
   md.ctime = spec.ctime;
   md.level = spec.level;
   md.layout = spec.layout;
-  if (spec.layout == 0 && spec.level == 10) md.layout = 0x102;
-  if (spec.layout == 0 && (spec.level == 5 || spec.level == 6)) md.layout = 2;
+  if (const Personality* p = personality_of(spec.level); spec.layout == 0 && p) md.layout = p->default_layout;
   md.chunksize = chunked_level(spec.level) ? spec.chunk_sectors : 0;
   md.raid_disks = spec.raid_disks;
   md.super_offset = super_sector(spec);

@@ -1,13 +1,13 @@
 #include "write/create.hpp"
 
-#include <linux/raid/md_p.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fmt/format.h>
 
 #include "format/error.hpp"
 #include "format/geometry.hpp"
+#include "format/md_super_layout.hpp"
+#include "format/personality.hpp"
 #include "write/write_common.hpp"
 
 namespace llbmp {
@@ -77,7 +77,7 @@ std::string offsets_text(const std::vector<std::int32_t>& offsets) {
 }
 
 void check_level(const Member& m) {
-  if (m.md.level == 0 || m.md.level == -1)
+  if (const Personality* p = personality_of(m.md.level); p && !p->bitmap)
     throw Error(m.device, "md.level", level_name(m.md.level), "md keeps no bitmap on raid0 or linear arrays");
 }
 
@@ -106,7 +106,7 @@ void add_member_writes(WritePlan& plan, const Member& m, const NewBitmap& nb) {
            std::vector<std::uint8_t>(nb.area.begin(), nb.area.begin() + kBitmapSuperBytes));
   if (nb.md_changes) {
     MdSuperblock md = m.md;
-    md.feature_map |= MD_FEATURE_BITMAP_OFFSET;
+    md.feature_map |= kMdFeatureBitmapOffset;
     md.bitmap_offset = nb.bitmap_offset;
     plan.add(m.device, kMdSuper, md.super_offset * 512, encode_md_superblock(md, m.md_raw));
   }
