@@ -33,7 +33,8 @@ Loaded load_all(const std::vector<std::string>& devices) {
     try {
       out.members.push_back(llbmp::load_member(d));
     } catch (const llbmp::Error& e) {
-      out.unreadable.push_back({llbmp::Severity::error, d, {llbmp::Severity::error, e.field(), e.value(), e.message()}});
+      llbmp::Finding f{llbmp::FindingId::device_unreadable, e.field(), e.value(), e.message()};
+      out.unreadable.push_back({f.severity, d, std::move(f)});
     }
   }
   return out;
