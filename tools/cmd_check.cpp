@@ -63,8 +63,8 @@ void print_json(const llbmp::CheckReport& r) {
   j["differing_blocks"] = r.differing_blocks;
   j["findings"] = nlohmann::json::array();
   for (const auto& f : r.findings)
-    j["findings"].push_back({{"severity", llbmp::severity_name(f.severity)}, {"device", f.device}, {"field", f.finding.field},
-                             {"value", f.finding.value}, {"message", f.finding.message}});
+    j["findings"].push_back({{"id", f.finding.name()}, {"severity", llbmp::severity_name(f.severity)}, {"device", f.device},
+                             {"field", f.finding.field}, {"value", f.finding.value}, {"message", f.finding.message}});
   if (!r.merged.empty()) {
     const auto counts = llbmp::count_states(r.merged);
     nlohmann::json m;
