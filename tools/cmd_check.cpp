@@ -33,7 +33,8 @@ Loaded load_all(const std::vector<std::string>& devices) {
     try {
       out.members.push_back(llbmp::load_member(d));
     } catch (const llbmp::Error& e) {
-      out.unreadable.push_back({llbmp::Severity::error, d, {llbmp::Severity::error, e.field(), e.value(), e.message()}});
+      llbmp::Finding f{llbmp::FindingId::device_unreadable, e.field(), e.value(), e.message()};
+      out.unreadable.push_back({f.severity, d, std::move(f)});
     }
   }
   return out;
@@ -62,8 +63,8 @@ void print_json(const llbmp::CheckReport& r) {
   j["differing_blocks"] = r.differing_blocks;
   j["findings"] = nlohmann::json::array();
   for (const auto& f : r.findings)
-    j["findings"].push_back({{"severity", llbmp::severity_name(f.severity)}, {"device", f.device}, {"field", f.finding.field},
-                             {"value", f.finding.value}, {"message", f.finding.message}});
+    j["findings"].push_back({{"id", f.finding.name()}, {"severity", llbmp::severity_name(f.severity)}, {"device", f.device},
+                             {"field", f.finding.field}, {"value", f.finding.value}, {"message", f.finding.message}});
   if (!r.merged.empty()) {
     const auto counts = llbmp::count_states(r.merged);
     nlohmann::json m;

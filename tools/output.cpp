@@ -61,12 +61,15 @@ void append_json(std::string& out, const nlohmann::json& value, std::size_t dept
     }
     out += "{\n";
     bool first = true;
-    for (const auto& [key, item] : value.items()) {
+    auto member = [&](const std::string& key, const nlohmann::json& item) {
       out += first ? "" : ",\n";
       first = false;
       out += indent + json_string(key) + ": ";
       append_json(out, item, depth + 1);
-    }
+    };
+    if (const auto id = value.find("id"); id != value.end()) member("id", *id);
+    for (const auto& [key, item] : value.items())
+      if (key != "id") member(key, item);
     out += "\n" + closing + "}";
   } else if (value.is_array()) {
     if (value.empty()) {

@@ -31,8 +31,10 @@ std::string json_string(std::string_view raw);
 
 // The document with two spaces of indentation (the layout of
 // nlohmann::json::dump(2)), its strings by json_string() and every integer
-// outside +-(2^53 - 1) as a string of decimal digits. Every JSON output of
-// every command goes through here.
+// outside +-(2^53 - 1) as a string of decimal digits. An object's members
+// are in key order, except that an "id" (which names the object, as in
+// check's findings) comes first. Every JSON output of every command goes
+// through here.
 std::string json_text(const nlohmann::json& document);
 
 // One word a POSIX shell reads back as exactly `value`: bare when it is empty

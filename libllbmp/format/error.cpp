@@ -27,14 +27,12 @@ Error::Error(std::string device, std::string field, std::string value, std::stri
       message_(std::move(message)),
       kind_(kind) {}
 
-const char* severity_name(Severity severity) noexcept {
-  switch (severity) {
-    case Severity::info: return "info";
-    case Severity::warning: return "warning";
-    case Severity::error: return "error";
-  }
-  return "error";
-}
+Finding::Finding(FindingId kind, std::string field_name, std::string value_read, std::string text)
+    : id(kind),
+      severity(finding_kind(kind).severity),
+      field(std::move(field_name)),
+      value(std::move(value_read)),
+      message(std::move(text)) {}
 
 std::string Finding::to_string() const {
   std::string text = field;

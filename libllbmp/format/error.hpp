@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "format/finding_table.hpp"
+
 namespace llbmp {
 
 // What kind of failure an Error is, so that a caller can tell its own mistake
@@ -40,20 +42,16 @@ private:
   ErrorKind kind_;
 };
 
-enum class Severity {
-  info,     // worth knowing, nothing wrong (e.g. FIRST_USE: the kernel will initialise it)
-  warning,  // the kernel accepts it, but it is risky or unusual
-  error,    // the kernel refuses it or data safety is at stake: exit status 1
-};
-
-const char* severity_name(Severity severity) noexcept;
-
 struct Finding {
-  Severity severity = Severity::error;
+  Finding(FindingId id, std::string field, std::string value, std::string message);
+
+  FindingId id;
+  Severity severity;    // the table's, for this id
   std::string field;    // e.g. "bitmap.chunksize"
   std::string value;    // the value as read
   std::string message;  // what it means
 
+  std::string_view name() const noexcept { return finding_kind(id).name; }  // the stable id: "md-checksum-mismatch"
   std::string to_string() const;  // "field=value: message"
 };
 

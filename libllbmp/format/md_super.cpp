@@ -26,14 +26,14 @@ template <typename Report>
 void check_level_geometry(const MdSuperblock& sb, Report& error) {
   const Personality* p = personality_of(sb.level);
   if (sb.has_bitmap() && p && !p->bitmap)
-    error("md.level", level_name(sb.level), "md keeps no bitmap on raid0 or linear arrays: the kernel refuses to run it");
+    error(FindingId::md_bitmap_on_raid0_or_linear, "md.level", level_name(sb.level), "md keeps no bitmap on raid0 or linear arrays: the kernel refuses to run it");
   if (sb.raid_disks == 0 || sb.raid_disks > kMdMaxDevices) return;
   const std::uint32_t minimum = p ? p->min_devices : 1;
   if (sb.raid_disks < minimum)
-    error("md.raid_disks", std::to_string(sb.raid_disks),
+    error(FindingId::md_too_few_devices, "md.raid_disks", std::to_string(sb.raid_disks),
           fmt::format("{} needs at least {} devices: the kernel refuses it", level_name(sb.level), minimum));
   if (p && p->spread == Spread::copies && (sb.raid10_copies() < 2 || sb.raid10_copies() > sb.raid_disks))
-    error("md.raid_disks", std::to_string(sb.raid_disks),
+    error(FindingId::md_raid10_copies, "md.raid_disks", std::to_string(sb.raid_disks),
           fmt::format("raid10 layout {:#x} keeps {} copies: it needs 2 or more copies and at least as many devices; the kernel "
                       "refuses it",
                       sb.layout, sb.raid10_copies()));
@@ -209,52 +209,52 @@ std::optional<MdSuperblock> md_superblock_at(std::span<const std::uint8_t> bytes
 Findings validate_md_superblock(const MdSuperblock& sb, std::span<const std::uint8_t> raw,
                                 std::uint64_t device_bytes) {
   Findings out;
-  auto error = [&](std::string f, std::string v, std::string m) {
-    out.push_back({Severity::error, std::move(f), std::move(v), std::move(m)});
+  auto error = [&](FindingId id, std::string f, std::string v, std::string m) {
+    out.push_back({id, std::move(f), std::move(v), std::move(m)});
   };
-  if (sb.magic != kMdMagic) error("md.magic", hex32(sb.magic), "not an md superblock (expected 0xa92b4efc)");
-  if (sb.major_version != 1) error("md.major_version", std::to_string(sb.major_version), "only md v1.x superblocks are supported");
+  if (sb.magic != kMdMagic) error(FindingId::md_bad_magic, "md.magic", hex32(sb.magic), "not an md superblock (expected 0xa92b4efc)");
+  if (sb.major_version != 1) error(FindingId::md_unsupported_version, "md.major_version", std::to_string(sb.major_version), "only md v1.x superblocks are supported");
   if (sb.max_dev > kMdMaxDevices)
-    error("md.max_dev", std::to_string(sb.max_dev), "more than 1920 devices: the kernel refuses it");
+    error(FindingId::md_too_many_devices, "md.max_dev", std::to_string(sb.max_dev), "more than 1920 devices: the kernel refuses it");
   else if (raw.size() >= kFixedBytes + 2 * std::size_t{sb.max_dev}) {
     const std::uint32_t expected = md_superblock_checksum(raw, sb.max_dev);
     if (expected != sb.sb_csum)
-      error("md.sb_csum", hex32(sb.sb_csum), fmt::format("checksum mismatch, expected {}: the kernel refuses it", hex32(expected)));
+      error(FindingId::md_checksum_mismatch, "md.sb_csum", hex32(sb.sb_csum), fmt::format("checksum mismatch, expected {}: the kernel refuses it", hex32(expected)));
   }
   if ((sb.feature_map & ~kMdFeatureAll) != 0)
-    error("md.feature_map", hex32(sb.feature_map), "unknown feature bits: the kernel refuses it");
+    error(FindingId::md_unknown_features, "md.feature_map", hex32(sb.feature_map), "unknown feature bits: the kernel refuses it");
   // super_1_validate: a partial parity log shares the bitmap_offset field.
   if (sb.has_ppl() && sb.has_bitmap())
-    error("md.feature_map", hex32(sb.feature_map), "a partial parity log (PPL) and a bitmap together: the kernel refuses it");
+    error(FindingId::md_ppl_with_bitmap, "md.feature_map", hex32(sb.feature_map), "a partial parity log (PPL) and a bitmap together: the kernel refuses it");
   const std::uint64_t device_sectors = device_bytes / 512;
   const std::uint64_t sb_bytes = kFixedBytes + 2 * std::uint64_t{std::min(sb.max_dev, kMdMaxDevices)};
   const std::uint64_t sb_sectors = (sb_bytes + 511) / 512;
   if (sb.minor_version != 0) {
     if (sb.data_offset < sb.super_offset + sb_sectors)
-      error("md.data_offset", std::to_string(sb.data_offset), "data area starts inside the superblock");
+      error(FindingId::md_data_inside_superblock, "md.data_offset", std::to_string(sb.data_offset), "data area starts inside the superblock");
   } else if (sb.data_offset + sb.data_size > sb.super_offset) {
-    error("md.data_size", std::to_string(sb.data_size), "data area of a 1.0 member runs into the superblock");
+    error(FindingId::md_data_into_superblock, "md.data_size", std::to_string(sb.data_size), "data area of a 1.0 member runs into the superblock");
   }
   if (sb.data_offset > device_sectors || sb.data_size > device_sectors - std::min(sb.data_offset, device_sectors))
-    error("md.data_size", std::to_string(sb.data_size),
+    error(FindingId::md_data_past_device, "md.data_size", std::to_string(sb.data_size),
           fmt::format("data area ({} + {} sectors) runs past the end of the device ({} sectors)", sb.data_offset,
                       sb.data_size, device_sectors));
   if (sb.raid_disks == 0 || sb.raid_disks > kMdMaxDevices)
-    error("md.raid_disks", std::to_string(sb.raid_disks), "raid_disks out of range");
+    error(FindingId::md_raid_disks_out_of_range, "md.raid_disks", std::to_string(sb.raid_disks), "raid_disks out of range");
   const Personality* personality = personality_of(sb.level);
   if (!personality)
-    error("md.level", std::to_string(sb.level), "unknown RAID level: the kernel has no personality for it");
+    error(FindingId::md_unknown_level, "md.level", std::to_string(sb.level), "unknown RAID level: the kernel has no personality for it");
   if (personality && personality->chunk_power_of_two && (sb.chunksize < 8 || !std::has_single_bit(sb.chunksize)))
-    error("md.chunksize", std::to_string(sb.chunksize),
+    error(FindingId::md_bad_raid_chunk, "md.chunksize", std::to_string(sb.chunksize),
           "a raid4/5/6/10 chunk must be a power of two of at least 8 sectors: the kernel refuses it");
   check_level_geometry(sb, error);
   if (sb.data_size != 0 && sb.size > sb.data_size)
-    error("md.size", std::to_string(sb.size),
+    error(FindingId::md_size_past_data, "md.size", std::to_string(sb.size),
           fmt::format("the array uses more sectors per member than the data area holds ({} sectors)", sb.data_size));
   if (sb.has_bitmap()) {
     const std::int64_t area = sb.bitmap_area_offset_bytes();
     if (area < 0 || static_cast<std::uint64_t>(area) + 512 > device_bytes)
-      error("md.bitmap_offset", std::to_string(sb.bitmap_offset),
+      error(FindingId::md_bitmap_outside_device, "md.bitmap_offset", std::to_string(sb.bitmap_offset),
             fmt::format("bitmap area at byte {} lies outside the device ({} bytes)", area, device_bytes));
   }
   return out;

@@ -19,8 +19,11 @@ constexpr std::uint64_t kFirstChunkOfPage1 = kPageBytes - kStateOffset;
 class Sink {
 public:
   explicit Sink(CheckReport& report) : report_(report) {}
-  void add(Severity s, const std::string& device, std::string field, std::string value, std::string message) {
-    report_.findings.push_back({s, device, {s, std::move(field), std::move(value), std::move(message)}});
+  void add(const std::string& device, Finding finding) {
+    report_.findings.push_back({finding.severity, device, std::move(finding)});
+  }
+  void add(FindingId id, const std::string& device, std::string field, std::string value, std::string message) {
+    add(device, {id, std::move(field), std::move(value), std::move(message)});
   }
 
 private:
@@ -39,34 +42,34 @@ std::string runs_text(std::span<const std::uint8_t> bytes, std::uint64_t base) {
 void each_member_alone(const std::vector<Member>& members, Sink& sink) {
   for (const auto& m : members)
     for (const auto& f : m.findings)
-      if (f.field != "bitmap.states") sink.add(f.severity, m.device, f.field, f.value, f.message);  // invalid_bytes says more
+      if (f.id != FindingId::bitmap_invalid_states) sink.add(m.device, f);  // invalid_bytes says more
 }
 
 template <typename Get>
-void agree(const std::vector<Member>& members, Sink& sink, const char* field, Get get) {
+void agree(const std::vector<Member>& members, Sink& sink, FindingId id, const char* field, Get get) {
   const auto ref = get(members.front());
   for (std::size_t i = 1; i < members.size(); ++i) {
     const auto mine = get(members[i]);
     if (mine != ref)
-      sink.add(Severity::error, members[i].device, field, mine,
+      sink.add(id, members[i].device, field, mine,
                fmt::format("differs from {} on {}: not members of one array as md sees it", ref, members.front().device));
   }
 }
 
 void md_superblocks(const std::vector<Member>& members, CheckReport& report, Sink& sink) {
-  agree(members, sink, "md.set_uuid", [](const Member& m) { return format_uuid(m.md.set_uuid); });
-  agree(members, sink, "md.level", [](const Member& m) { return level_name(m.md.level); });
-  agree(members, sink, "md.layout", [](const Member& m) { return fmt::format("{:#x}", m.md.layout); });
-  agree(members, sink, "md.raid_disks", [](const Member& m) { return std::to_string(m.md.raid_disks); });
-  agree(members, sink, "md.size", [](const Member& m) { return std::to_string(m.md.size); });
+  agree(members, sink, FindingId::md_fields_differ, "md.set_uuid", [](const Member& m) { return format_uuid(m.md.set_uuid); });
+  agree(members, sink, FindingId::md_fields_differ, "md.level", [](const Member& m) { return level_name(m.md.level); });
+  agree(members, sink, FindingId::md_fields_differ, "md.layout", [](const Member& m) { return fmt::format("{:#x}", m.md.layout); });
+  agree(members, sink, FindingId::md_fields_differ, "md.raid_disks", [](const Member& m) { return std::to_string(m.md.raid_disks); });
+  agree(members, sink, FindingId::md_fields_differ, "md.size", [](const Member& m) { return std::to_string(m.md.size); });
   for (const auto& d : duplicate_members(members))
-    sink.add(d.finding.severity, members[d.member].device, d.finding.field, d.finding.value, d.finding.message);
+    sink.add(members[d.member].device, d.finding);
   const auto fresh = std::max_element(members.begin(), members.end(), [](const Member& a, const Member& b) { return a.md.events < b.md.events; });
   report.freshest = fresh->device;
   report.freshest_events = fresh->md.events;
   for (const auto& m : members)
     if (m.md.events < fresh->md.events)
-      sink.add(Severity::warning, m.device, "md.events", std::to_string(m.md.events),
+      sink.add(FindingId::md_events_behind, m.device, "md.events", std::to_string(m.md.events),
                fmt::format("behind {} ({}): md will not trust this member; it is re-added or recovered", fresh->device, fresh->md.events));
 }
 
@@ -74,19 +77,19 @@ void bitmap_headers(const std::vector<Member>& members, const CheckReport& repor
   const bool any = std::any_of(members.begin(), members.end(), [](const Member& m) { return m.bitmap.has_value(); });
   if (!any) return;
   for (const auto& m : members)
-    if (!m.bitmap) sink.add(Severity::error, m.device, "bitmap", "absent", "the other members have a bitmap");
+    if (!m.bitmap) sink.add(FindingId::bitmap_presence_differs, m.device, "bitmap", "absent", "the other members have a bitmap");
   std::vector<Member> with;
   for (const auto& m : members)
     if (m.bitmap) with.push_back(m);
   if (with.size() < 2) return;
-  agree(with, sink, "bitmap.version", [](const Member& m) { return std::to_string(m.bitmap->sb.version); });
-  agree(with, sink, "bitmap.chunksize", [](const Member& m) { return std::to_string(m.bitmap->sb.chunksize); });
-  agree(with, sink, "bitmap.sync_size", [](const Member& m) { return std::to_string(m.bitmap->sb.sync_size); });
-  agree(with, sink, "bitmap.sectors_reserved", [](const Member& m) { return std::to_string(m.bitmap->sb.sectors_reserved); });
-  agree(with, sink, "bitmap.daemon_sleep", [](const Member& m) { return std::to_string(m.bitmap->sb.daemon_sleep); });
+  agree(with, sink, FindingId::bitmap_fields_differ, "bitmap.version", [](const Member& m) { return std::to_string(m.bitmap->sb.version); });
+  agree(with, sink, FindingId::bitmap_fields_differ, "bitmap.chunksize", [](const Member& m) { return std::to_string(m.bitmap->sb.chunksize); });
+  agree(with, sink, FindingId::bitmap_fields_differ, "bitmap.sync_size", [](const Member& m) { return std::to_string(m.bitmap->sb.sync_size); });
+  agree(with, sink, FindingId::bitmap_fields_differ, "bitmap.sectors_reserved", [](const Member& m) { return std::to_string(m.bitmap->sb.sectors_reserved); });
+  agree(with, sink, FindingId::bitmap_fields_differ, "bitmap.daemon_sleep", [](const Member& m) { return std::to_string(m.bitmap->sb.daemon_sleep); });
   for (const auto& m : with)
     if (m.bitmap->sb.events < report.freshest_events && !m.bitmap->sb.awaiting_kernel_init())
-      sink.add(Severity::warning, m.device, "bitmap.events", std::to_string(m.bitmap->sb.events),
+      sink.add(FindingId::bitmap_events_behind, m.device, "bitmap.events", std::to_string(m.bitmap->sb.events),
                fmt::format("behind the freshest md events {} ({}): the bitmap is stale; {}", report.freshest_events,
                            report.freshest, stale_bitmap_effect(m.md, *m.bitmap)));
 }
@@ -97,7 +100,8 @@ void invalid_bytes(const Member& m, Sink& sink) {
   for (const auto& run : state_runs(states)) {
     if (is_valid_state(run.byte)) continue;
     const bool mdadm_add = run.byte == kInvalidByte && run.first >= kFirstChunkOfPage1 && run.last + 1 == states.size();
-    sink.add(Severity::error, m.device, "bitmap.states", fmt::format("{}-{}={:#04x}", run.first, run.last, run.byte),
+    const FindingId id = mdadm_add ? FindingId::bitmap_mdadm_add_leftover : FindingId::bitmap_invalid_states;
+    sink.add(id, m.device, "bitmap.states", fmt::format("{}-{}={:#04x}", run.first, run.last, run.byte),
              mdadm_add ? "not states: 0xFF to the end from page 1 on, what mdadm --add leaves on a new member (it writes 256 KiB of "
                          "0xFF, reading the chunk size in sectors as bytes); the kernel reads them as NeedSync"
                        : "not states: the kernel reads them as NeedSync");
@@ -127,7 +131,7 @@ void compare_blocks(const std::vector<Member>& members, const CheckOptions& o, C
     std::string detail;
     for (const auto* m : ll)
       detail += fmt::format("; {}: {}", m->device, runs_text(std::span(m->bitmap->lockless->states).subspan(begin, end - begin), begin));
-    sink.add(Severity::warning, "", "bitmap.block", fmt::format("{} (chunks {}-{})", b, begin, end - 1),
+    sink.add(FindingId::bitmap_block_differs, "", "bitmap.block", fmt::format("{} (chunks {}-{})", b, begin, end - 1),
              "the members disagree (a torn write-back: the kernel loads one copy)" + detail);
   }
 }

@@ -16,14 +16,8 @@ constexpr std::uint32_t kMaxClusterNodes = 64;
 
 struct FindingSink {
   Findings& out;
-  void error(std::string field, std::string value, std::string message) {
-    out.push_back({Severity::error, std::move(field), std::move(value), std::move(message)});
-  }
-  void warning(std::string field, std::string value, std::string message) {
-    out.push_back({Severity::warning, std::move(field), std::move(value), std::move(message)});
-  }
-  void info(std::string field, std::string value, std::string message) {
-    out.push_back({Severity::info, std::move(field), std::move(value), std::move(message)});
+  void add(FindingId id, std::string field, std::string value, std::string message) {
+    out.push_back({id, std::move(field), std::move(value), std::move(message)});
   }
 };
 
@@ -62,17 +56,17 @@ void check_bad_block_log(const Member& m, MemberBitmap& bm, std::uint64_t state_
   // (super_1_load loads it only with the feature bit), so the layout mdadm 4.6
   // gives every lockless array is harmless until a bad block is recorded.
   if (!m.md.has_bad_blocks())
-    sink.info("md.bblog_offset", value,
+    sink.add(FindingId::bblog_overlaps_bitmap, "md.bblog_offset", value,
               fmt::format("the bad-block log (bytes {}) overlaps {}, as mdadm 4.6 lays it out; harmless while no bad block "
                           "is recorded (none is)",
                           value, where));
   else if (over_states)
-    sink.error("md.bblog_offset", value,
+    sink.add(FindingId::bblog_overlaps_states, "md.bblog_offset", value,
                fmt::format("the bad-block log (bytes {}) overlaps {} and bad blocks are recorded: they overwrite each other",
                            value, where));
   else
     // Linux 7.3 writes every reserved page on a full flush (unused ones as zeros).
-    sink.warning("md.bblog_offset", value,
+    sink.add(FindingId::bblog_overlaps_reserved, "md.bblog_offset", value,
                  fmt::format("the bad-block log (bytes {}) overlaps {} and bad blocks are recorded: Linux 7.3 zeroes the "
                              "unused reserved pages at a full flush",
                              value, where));
@@ -88,11 +82,11 @@ struct LocklessHeaderCheck {
 // one and tracks only ceil(sync_size / chunksize) chunks (ONDISK.md section 7).
 void report_sync_size(const BitmapSuper& sb, const LocklessView& view, FindingSink& sink) {
   if (sb.sync_size == 0)
-    sink.info("bitmap.sync_size", "0",
+    sink.add(FindingId::bitmap_sync_size_zero, "bitmap.sync_size", "0",
               fmt::format("0 stands for the array's resync size ({} sectors): every kernel covers the whole array ({} chunks)",
                           view.sync_sectors, view.chunks));
   else if (sb.sync_size < view.sync_sectors)
-    sink.warning("bitmap.sync_size", std::to_string(sb.sync_size),
+    sink.add(FindingId::bitmap_sync_size_smaller, "bitmap.sync_size", std::to_string(sb.sync_size),
                  fmt::format("smaller than the array's resync size ({} sectors): 7.2.13 and 6.18-era kernels ignore it and "
                              "cover the whole array ({} chunks); 7.3 covers only the first {} chunks (writes from sector {} "
                              "on set no bit)",
@@ -107,24 +101,24 @@ LocklessHeaderCheck check_lockless_header(const MdSuperblock& md, const BitmapSu
   LocklessHeaderCheck out;
   const std::uint64_t reserved_bytes = std::uint64_t{sb.sectors_reserved} * 512;
   if (sb.sectors_reserved == 0) {
-    sink.error("bitmap.sectors_reserved", "0", "a version 6 bitmap needs a reserved area");
+    sink.add(FindingId::bitmap_no_reserved_area, "bitmap.sectors_reserved", "0", "a version 6 bitmap needs a reserved area");
     out.unusable_field = "bitmap.sectors_reserved";
     return out;
   }
   if (reserved_bytes > room_bytes)
-    sink.error("bitmap.sectors_reserved", std::to_string(sb.sectors_reserved),
+    sink.add(FindingId::bitmap_reserved_past_room, "bitmap.sectors_reserved", std::to_string(sb.sectors_reserved),
                fmt::format("the reserved area ({} bytes) runs past the room before the data or superblock ({} bytes)",
                            reserved_bytes, room_bytes));
   if (sb.awaiting_kernel_init()) return out;
   if (!is_power_of_two(sb.chunksize)) {
-    sink.error("bitmap.chunksize", std::to_string(sb.chunksize), "chunk size (sectors) must be a power of two");
+    sink.add(FindingId::bitmap_chunksize_not_power_of_two, "bitmap.chunksize", std::to_string(sb.chunksize), "chunk size (sectors) must be a power of two");
     out.unusable_field = "bitmap.chunksize";
   }
-  if (sb.daemon_sleep < 1) sink.error("bitmap.daemon_sleep", std::to_string(sb.daemon_sleep), "must be at least 1 second: the kernel refuses it");
+  if (sb.daemon_sleep < 1) sink.add(FindingId::bitmap_daemon_sleep_zero, "bitmap.daemon_sleep", std::to_string(sb.daemon_sleep), "must be at least 1 second: the kernel refuses it");
   const std::uint64_t array_sync = md.resync_sectors();
   if (sb.sync_size > array_sync) {
     // Chunk counts derived from a refused sync_size would only add noise.
-    sink.error("bitmap.sync_size", std::to_string(sb.sync_size),
+    sink.add(FindingId::bitmap_sync_size_larger, "bitmap.sync_size", std::to_string(sb.sync_size),
                fmt::format("larger than the array's resync size ({} sectors): 7.3 refuses to load the bitmap (7.2.13 and "
                            "6.18-era kernels ignore the header's sync_size)",
                            array_sync));
@@ -143,7 +137,7 @@ LocklessHeaderCheck check_lockless_header(const MdSuperblock& md, const BitmapSu
                     kernel_fit(view.chunk_sectors, view.sync_sectors, static_cast<std::uint32_t>(kernel_room));
   view.true_fit = true_fit(view.chunks, sb.sectors_reserved);
   if (!view.kernel_fit) {
-    sink.error("bitmap.chunksize", std::to_string(sb.chunksize),
+    sink.add(FindingId::bitmap_chunks_exceed_kernel_room, "bitmap.chunksize", std::to_string(sb.chunksize),
                fmt::format("{} chunks do not fit the kernel's bitmap room of {} bytes: the kernel refuses it", view.chunks,
                            kernel_room * 512));
     out.unusable_field = "bitmap.chunksize";
@@ -156,7 +150,7 @@ LocklessHeaderCheck check_lockless_header(const MdSuperblock& md, const BitmapSu
 // md_bitmap_read_sb's chunk size test for classic bitmaps.
 bool check_classic_header(const BitmapSuper& sb, FindingSink& sink) {
   if (sb.chunksize >= 512 && is_power_of_two(sb.chunksize)) return true;
-  sink.error("bitmap.chunksize", std::to_string(sb.chunksize), "classic chunk size (bytes) must be a power of two of at least 512");
+  sink.add(FindingId::bitmap_classic_chunksize, "bitmap.chunksize", std::to_string(sb.chunksize), "classic chunk size (bytes) must be a power of two of at least 512");
   return false;
 }
 
@@ -164,15 +158,15 @@ bool check_classic_header(const BitmapSuper& sb, FindingSink& sink) {
 // nothing more can be decoded.
 bool check_header_identity(const MdSuperblock& md, const BitmapSuper& sb, FindingSink& sink) {
   if (sb.magic != kBitmapMagic) {
-    sink.error("bitmap.magic", fmt::format("{:#x}", sb.magic), "no bitmap superblock where the md superblock points (expected 0x6d746962)");
+    sink.add(FindingId::bitmap_bad_magic, "bitmap.magic", fmt::format("{:#x}", sb.magic), "no bitmap superblock where the md superblock points (expected 0x6d746962)");
     return false;
   }
   if (sb.version < 3 || sb.version > 6) {
-    sink.error("bitmap.version", std::to_string(sb.version), "unknown bitmap version (3, 4, 5 classic, 6 llbitmap)");
+    sink.add(FindingId::bitmap_unknown_version, "bitmap.version", std::to_string(sb.version), "unknown bitmap version (3, 4, 5 classic, 6 llbitmap)");
     return false;
   }
   if (sb.uuid != md.set_uuid)
-    sink.error("bitmap.uuid", format_uuid(sb.uuid), fmt::format("differs from the array uuid {}: the kernel refuses it", format_uuid(md.set_uuid)));
+    sink.add(FindingId::bitmap_uuid_mismatch, "bitmap.uuid", format_uuid(sb.uuid), fmt::format("differs from the array uuid {}: the kernel refuses it", format_uuid(md.set_uuid)));
   return true;
 }
 
@@ -183,7 +177,7 @@ void decode_lockless(const Device& dev, Member& m, MemberBitmap& bm, FindingSink
   bm.unusable_field = checked.unusable_field;
   if (sb.sectors_reserved == 0) return;
   if (sb.awaiting_kernel_init()) {
-    sink.info("bitmap.state", "first_use",
+    sink.add(FindingId::bitmap_first_use, "bitmap.state", "first_use",
               "not initialised yet: the kernel chooses the chunk size and initialises every chunk at the next assembly");
     bm.area = dev.read(bm.area_offset, static_cast<std::size_t>(std::min(reserved_bytes, bm.room_bytes)));
     check_bad_block_log(m, bm, 0, sink);
@@ -192,7 +186,7 @@ void decode_lockless(const Device& dev, Member& m, MemberBitmap& bm, FindingSink
   if (!checked.view) return;
   LocklessView view = std::move(*checked.view);
   if (!view.true_fit)
-    sink.warning("bitmap.chunksize", std::to_string(sb.chunksize),
+    sink.add(FindingId::bitmap_states_past_reserved, "bitmap.chunksize", std::to_string(sb.chunksize),
                  fmt::format("{} chunks pass the kernel's check but their state bytes end at area byte {}, past the "
                              "reserved {} bytes: the kernel uses a page past the reserved area",
                              view.chunks, kStateOffset + view.chunks, reserved_bytes));
@@ -201,7 +195,7 @@ void decode_lockless(const Device& dev, Member& m, MemberBitmap& bm, FindingSink
   const std::uint64_t want = std::max(std::min(reserved_bytes, bm.room_bytes), kStateOffset + view.chunks);
   const std::uint64_t readable = std::min(want, dev.size_bytes() - bm.area_offset);
   if (readable < kStateOffset + view.chunks) {
-    sink.error("bitmap.sync_size", std::to_string(view.sync_sectors),
+    sink.add(FindingId::bitmap_states_past_device, "bitmap.sync_size", std::to_string(view.sync_sectors),
                fmt::format("the state bytes of {} chunks run past the end of the device", view.chunks));
     bm.unusable_field = "bitmap.sync_size";
     return;
@@ -211,7 +205,7 @@ void decode_lockless(const Device& dev, Member& m, MemberBitmap& bm, FindingSink
   view.counts = count_states(view.states);
   if (view.counts.invalid != 0) {
     const auto first_bad = std::find_if(view.states.begin(), view.states.end(), [](std::uint8_t b) { return !is_valid_state(b); });
-    sink.error("bitmap.states", fmt::format("{:#04x}", *first_bad),
+    sink.add(FindingId::bitmap_invalid_states, "bitmap.states", fmt::format("{:#04x}", *first_bad),
                fmt::format("{} state bytes are not states (first at chunk {}): the kernel forces them to need_sync",
                            view.counts.invalid, first_bad - view.states.begin()));
   }
@@ -245,7 +239,7 @@ struct ClassicLayoutCheck {
 // reason, reported, why the header gives none.
 ClassicLayoutCheck classic_layout(const BitmapSuper& sb, std::uint64_t room_bytes, FindingSink& sink) {
   if (sb.sync_size > (~std::uint64_t{0} >> 9)) {
-    sink.error("bitmap.sync_size", std::to_string(sb.sync_size), "too large: the chunk count overflows");
+    sink.add(FindingId::bitmap_sync_size_overflow, "bitmap.sync_size", std::to_string(sb.sync_size), "too large: the chunk count overflows");
     return {std::nullopt, "bitmap.sync_size"};
   }
   ClassicLayout l;
@@ -253,13 +247,13 @@ ClassicLayoutCheck classic_layout(const BitmapSuper& sb, std::uint64_t room_byte
   l.bit_bytes = div_round_up(l.chunks, 8);
   l.nodes = sb.version == 5 ? std::max<std::uint32_t>(1, sb.nodes) : 1;
   if (l.nodes > kMaxClusterNodes) {
-    sink.error("bitmap.nodes", std::to_string(sb.nodes), "more cluster nodes than md supports");
+    sink.add(FindingId::bitmap_too_many_nodes, "bitmap.nodes", std::to_string(sb.nodes), "more cluster nodes than md supports");
     return {std::nullopt, "bitmap.nodes"};
   }
   l.stride = sb.version == 5 ? div_round_up(kBitmapSuperBytes + l.bit_bytes, 4096) * 4096 : kBitmapSuperBytes + l.bit_bytes;
   l.length = l.stride * (l.nodes - 1) + kBitmapSuperBytes + l.bit_bytes;
   if (l.length > room_bytes) {
-    sink.error("bitmap.sync_size", std::to_string(sb.sync_size),
+    sink.add(FindingId::bitmap_classic_past_room, "bitmap.sync_size", std::to_string(sb.sync_size),
                fmt::format("{} chunks need {} bytes of bitmap, more than the {} bytes of room", l.chunks, l.length, room_bytes));
     return {std::nullopt, "bitmap.sync_size"};
   }
@@ -289,7 +283,7 @@ void decode_classic(const Device& dev, MemberBitmap& bm, FindingSink& sink) {
     node.sb = n == 0 ? sb : decode_bitmap_super(node_bytes, dev.path());
     node.dirty = count_bits(node_bytes.subspan(kBitmapSuperBytes), view.chunks);
     if (n != 0 && node.sb.magic != kBitmapMagic)
-      sink.error(fmt::format("bitmap.node{}.magic", n), fmt::format("{:#x}", node.sb.magic), "cluster node bitmap has a bad magic");
+      sink.add(FindingId::bitmap_node_bad_magic, fmt::format("bitmap.node{}.magic", n), fmt::format("{:#x}", node.sb.magic), "cluster node bitmap has a bad magic");
     view.nodes.push_back(std::move(node));
   }
   view.bits.assign(bm.area.begin() + kBitmapSuperBytes,
@@ -345,13 +339,14 @@ std::string span_text(const ByteSpan& span) { return fmt::format("bytes {}..{}",
 // "runs past the room"; this reports an area that starts inside it and state
 // bytes that leave the reserved area into it.
 void check_area_over(const MdSuperblock& md, const BitmapSuper& sb, const AreaExtent& area, const ByteSpan& other,
-                     const std::string& what, const std::string& consequence, FindingSink& sink) {
+                     const std::string& what, const std::string& consequence, FindingId starts_inside,
+                     FindingId runs_into, FindingSink& sink) {
   if (other.first >= other.end) return;
   if (area.reserved.first >= other.first && area.reserved.first < other.end)
-    sink.error("md.bitmap_offset", std::to_string(md.bitmap_offset),
+    sink.add(starts_inside, "md.bitmap_offset", std::to_string(md.bitmap_offset),
                fmt::format("the bitmap area ({}) starts inside {}: {}", span_text(area.reserved), what, consequence));
   else if (!area.reserved.overlaps(other) && area.used.overlaps(other))
-    sink.error("bitmap.chunksize", std::to_string(sb.chunksize),
+    sink.add(runs_into, "bitmap.chunksize", std::to_string(sb.chunksize),
                fmt::format("the state bytes ({}) run past the reserved area into {}: {}", span_text(area.used), what,
                            consequence));
 }
@@ -364,14 +359,15 @@ void check_area_over_data(const MdSuperblock& md, const BitmapSuper& sb, const A
   check_area_over(md, sb, area, data, fmt::format("the data area ({}, data_offset {})", span_text(data), md.data_offset),
                   sb.lockless() ? "the kernel writes the bitmap over array data"
                                 : "the kernel refuses to write the bitmap there (WRITE_ERROR): writes are not tracked",
-                  sink);
+                  FindingId::bitmap_area_in_data, FindingId::bitmap_states_into_data, sink);
 }
 
 void check_area_over_md_superblock(const MdSuperblock& md, const BitmapSuper& sb, const AreaExtent& area,
                                    std::uint32_t logical_block_size, FindingSink& sink) {
   const ByteSpan super = md_superblock_area(md, logical_block_size);
   check_area_over(md, sb, area, super, fmt::format("the md superblock ({})", span_text(super)),
-                  "the bitmap and the md superblock overwrite each other", sink);
+                  "the bitmap and the md superblock overwrite each other", FindingId::bitmap_area_in_md_superblock,
+                  FindingId::bitmap_states_into_md_superblock, sink);
 }
 
 void check_area_placement(const MdSuperblock& md, const BitmapSuper& sb, const AreaExtent& area, std::uint64_t device_bytes,
@@ -401,10 +397,10 @@ StateCounts counts_after_stale(const MdSuperblock& md, const MemberBitmap& bm) {
 void report_staleness(const Member& m, const MemberBitmap& bm, FindingSink& sink) {
   const BitmapSuper& sb = bm.sb;
   if (!sb.awaiting_kernel_init() && sb.events < m.md.events)
-    sink.error("bitmap.events", std::to_string(sb.events),
+    sink.add(FindingId::bitmap_events_stale, "bitmap.events", std::to_string(sb.events),
                fmt::format("older than the md superblock's events ({}): the bitmap is stale; {}", m.md.events,
                            stale_bitmap_effect(m.md, bm)));
-  if (sb.has(BitmapFlag::stale)) sink.error("bitmap.state", "stale", "STALE flag set: " + stale_bitmap_effect(m.md, bm));
+  if (sb.has(BitmapFlag::stale)) sink.add(FindingId::bitmap_stale_flag, "bitmap.state", "stale", "STALE flag set: " + stale_bitmap_effect(m.md, bm));
 }
 
 void decode_bitmap(const Device& dev, Member& m, FindingSink& sink) {
@@ -421,10 +417,10 @@ void decode_bitmap(const Device& dev, Member& m, FindingSink& sink) {
     return;
   }
   if (sb.has(BitmapFlag::write_error))
-    sink.error("bitmap.state", "write_error", "WRITE_ERROR flag set: the kernel ignores this bitmap (writes are not tracked)");
+    sink.add(FindingId::bitmap_write_error, "bitmap.state", "write_error", "WRITE_ERROR flag set: the kernel ignores this bitmap (writes are not tracked)");
   for (const auto flag : {BitmapFlag::daemon_busy, BitmapFlag::shutdown})
     if (sb.has(flag))
-      sink.info("bitmap.state", bitmap_flag_names(flag_mask(flag)).front(), "runtime flag persisted by the kernel");
+      sink.add(FindingId::bitmap_runtime_flag, "bitmap.state", bitmap_flag_names(flag_mask(flag)).front(), "runtime flag persisted by the kernel");
   if (sb.lockless())
     decode_lockless(dev, m, bm, sink);
   else
@@ -468,7 +464,7 @@ Member load_member(const Device& device) {
   FindingSink sink{m.findings};
   for (auto& f : validate_md_superblock(m.md, m.md_raw, m.device_bytes)) m.findings.push_back(std::move(f));
   if (!m.md.has_bitmap())
-    sink.info("md.feature_map", fmt::format("{:#x}", m.md.feature_map), "no bitmap on this member");
+    sink.add(FindingId::md_no_bitmap, "md.feature_map", fmt::format("{:#x}", m.md.feature_map), "no bitmap on this member");
   else if (!bitmap_unreachable(m.findings))
     decode_bitmap(device, m, sink);
   return m;
@@ -533,17 +529,17 @@ namespace {
 // device twice says it all; a clone has the device uuid and the role of its
 // original.
 Findings duplicate_of(const Member& a, const Member& b) {
-  if (a.device == b.device) return {{Severity::error, "device", b.device, "given twice"}};
+  if (a.device == b.device) return {{FindingId::device_given_twice, "device", b.device, "given twice"}};
   Findings out;
   if (a.md.set_uuid != b.md.set_uuid) return out;
   if (a.md.device_uuid == b.md.device_uuid)
-    out.push_back({Severity::error, "md.device_uuid", format_uuid(b.md.device_uuid),
+    out.push_back({FindingId::member_duplicate_uuid, "md.device_uuid", format_uuid(b.md.device_uuid),
                    fmt::format("{} and {} have the same device uuid: one is a copy of the other (dd, a snapshot) or the same "
                                "device under two names; md takes only one of them",
                                b.device, a.device)});
   const auto role_a = a.md.role(), role_b = b.md.role();
   if (role_a && role_b && *role_a == *role_b && *role_b < b.md.raid_disks)
-    out.push_back({Severity::error, "md.role", std::to_string(*role_b),
+    out.push_back({FindingId::member_duplicate_role, "md.role", std::to_string(*role_b),
                    fmt::format("{} and {} claim the same role", b.device, a.device)});
   return out;
 }
@@ -568,14 +564,15 @@ Findings compare_members(const std::vector<Member>& members) {
   const Member& ref = members.front();
   auto differ = [&](const Member& m, const char* field, const std::string& mine, const std::string& theirs) {
     if (mine != theirs)
-      out.push_back({Severity::error, field, mine, fmt::format("{} has {}, {} has {}", m.device, mine, ref.device, theirs)});
+      out.push_back({std::string_view(field).starts_with("md.") ? FindingId::md_fields_differ : FindingId::bitmap_fields_differ,
+                     field, mine, fmt::format("{} has {}, {} has {}", m.device, mine, ref.device, theirs)});
   };
   for (std::size_t i = 1; i < members.size(); ++i) {
     const Member& m = members[i];
     differ(m, "md.set_uuid", format_uuid(m.md.set_uuid), format_uuid(ref.md.set_uuid));
     if (!m.bitmap || !ref.bitmap) {
       if (m.bitmap.has_value() != ref.bitmap.has_value())
-        out.push_back({Severity::error, "bitmap", m.bitmap ? "present" : "absent",
+        out.push_back({FindingId::bitmap_presence_differs, "bitmap", m.bitmap ? "present" : "absent",
                        fmt::format("{} and {} differ in having a bitmap", m.device, ref.device)});
       continue;
     }
@@ -597,11 +594,11 @@ Findings compare_members(const std::vector<Member>& members) {
           ++differing;
           first = std::min<std::uint64_t>(first, c);
         }
-      out.push_back({Severity::error, "bitmap.states", std::to_string(differing),
+      out.push_back({FindingId::bitmap_states_differ, "bitmap.states", std::to_string(differing),
                      fmt::format("{} and {} differ in {} chunk states (first at chunk {})", m.device, ref.device, differing, first)});
     }
     if (m.bitmap->classic && ref.bitmap->classic && m.bitmap->classic->bits != ref.bitmap->classic->bits)
-      out.push_back({Severity::error, "bitmap.bits", "", fmt::format("{} and {} differ in their bitmap bits", m.device, ref.device)});
+      out.push_back({FindingId::bitmap_bits_differ, "bitmap.bits", "", fmt::format("{} and {} differ in their bitmap bits", m.device, ref.device)});
   }
   return out;
 }

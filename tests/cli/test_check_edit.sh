@@ -24,6 +24,9 @@ run "$LLBITMAP" check --format json a.img b.img; expect_rc 1
 [ "$(json_get "$OUT" 'j["differing_blocks"]')" = 1 ] || fail "json differing_blocks"
 [ "$(json_get "$OUT" 'j["worst_merge"]["need_sync"]')" = 1 ] || fail "worst merge keeps the NeedSync copy"
 [ "$(json_get "$OUT" 'j["worst_merge"]["dirty"]')" = 10 ] || fail "worst merge dirty"
+# Each finding's stable id (llbitmap-check(8) FINDINGS) is its first key.
+[ "$(json_get "$OUT" 'list(j["findings"][0].items())[0]')" = "('id', 'bitmap-block-differs')" ] ||
+  fail "json finding id: $OUT"
 if llbitmap_expect_consistent a.img b.img 2>/dev/null; then fail "harness: torn array passed"; fi
 run "$LLBITMAP" check --format export a.img b.img; expect_rc 1
 expect_out "LLBITMAP_CHECK_CONSISTENT=0"; expect_out "LLBITMAP_CHECK_DIFFERING_BLOCKS=1"

@@ -21,6 +21,12 @@ TEST(JsonText, SameLayoutAsNlohmannDumpForPlainDocuments) {
   EXPECT_EQ(json_text(doc), doc.dump(2));
 }
 
+TEST(JsonText, AnIdComesFirstTheOtherMembersInKeyOrder) {
+  const nlohmann::json doc = {{"list", {{{"b", 1}, {"id", "x-y"}, {"a", 2}}}}, {"device", "d"}};
+  EXPECT_EQ(json_text(doc), "{\n  \"device\": \"d\",\n  \"list\": [\n    {\n      \"id\": \"x-y\",\n      \"a\": 2,\n"
+                            "      \"b\": 1\n    }\n  ]\n}");
+}
+
 TEST(JsonText, IntegersAboveTwoToThe53AreStrings) {
   const nlohmann::json doc = {{"exact", (std::uint64_t{1} << 53) - 1}, {"big", std::uint64_t{1} << 53},
                               {"max", ~std::uint64_t{0}}, {"low", -(std::int64_t{1} << 53) + 1}, {"very_low", -(std::int64_t{1} << 53)}};
