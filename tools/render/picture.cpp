@@ -1,8 +1,7 @@
-#include "picture.hpp"
+#include "render/picture.hpp"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
-#include <png.h>
 
 #include <algorithm>
 #include <array>
@@ -14,7 +13,8 @@
 
 #include "format/error.hpp"
 #include "engine/state_engine.hpp"
-#include "render.hpp"
+#include "render/size.hpp"
+#include "render/states.hpp"
 
 namespace llbitmap::cli {
 
@@ -24,23 +24,13 @@ constexpr int kColumns = 64;        // cells per row
 constexpr int kMaxRows = 64;
 constexpr int kCell = 10;           // pixels per cell side
 constexpr int kMargin = 16;
-constexpr int kGlyphW = 6;          // advance of one character at scale 1
 constexpr int kGlyphH = 8;          // line height at scale 1
-constexpr std::uint8_t kInvalid = 0xff;
-constexpr Rgb kWhite{255, 255, 255};
-constexpr Rgb kInk{32, 32, 32};
 constexpr Rgb kGrid{200, 200, 200};
 
 struct StateStyle {
   Rgb colour;
   const char* name;
 };
-
-// Worst first: what leaves the most to resync wins a shared cell.
-int severity(std::uint8_t b) {
-  static constexpr std::array<int, llbmp::kStateCount> kRank{1, 3, 6, 8, 7, 5, 4, 2};
-  return llbmp::is_valid_state(b) ? kRank[b] : 9;
-}
 
 StateStyle style(std::uint8_t b, bool classic) {
   static constexpr std::array<Rgb, llbmp::kStateCount> kColours{{
@@ -56,13 +46,6 @@ StateStyle style(std::uint8_t b, bool classic) {
   if (!llbmp::is_valid_state(b)) return {{0, 0, 0}, "invalid"};
   if (classic) return {kColours[b], b == 1 ? "bit clear" : "bit set"};
   return {kColours[b], std::string_view(llbmp::state_key(static_cast<llbmp::State>(b))).data()};
-}
-
-std::uint8_t worst(const std::vector<std::uint8_t>& states, std::size_t first, std::size_t last) {
-  const auto b = states.begin();
-  const auto it = std::max_element(b + static_cast<std::ptrdiff_t>(first), b + static_cast<std::ptrdiff_t>(last),
-                                   [](std::uint8_t x, std::uint8_t y) { return severity(x) < severity(y); });
-  return llbmp::is_valid_state(*it) ? *it : kInvalid;
 }
 
 int text_width(const std::string& text, int scale) { return static_cast<int>(text.size()) * kGlyphW * scale; }
@@ -91,12 +74,12 @@ Grid grid_of(std::size_t chunks) {
   return g;
 }
 
-int add_cells(Scene& s, const PictureInput& in, const Grid& g, int left, int top) {
+int add_cells(Scene& s, const ChunkStates& in, const Grid& g, int left, int top) {
   s.rects.push_back({left - 1, top - 1, g.columns * kCell + 1, g.rows * kCell + 1, kGrid, ""});
   for (std::size_t c = 0; c < g.cells; ++c) {
     const std::size_t first = c * g.group;
     const std::size_t last = std::min(g.chunks, first + g.group);
-    const std::uint8_t w = worst(in.states, first, last);
+    const std::uint8_t w = shown_state(in.states, first, last);
     const int x = left + static_cast<int>(c % static_cast<std::size_t>(g.columns)) * kCell;
     const int y = top + static_cast<int>(c / static_cast<std::size_t>(g.columns)) * kCell;
     const std::uint64_t c0 = in.first_chunk + first;
@@ -108,7 +91,7 @@ int add_cells(Scene& s, const PictureInput& in, const Grid& g, int left, int top
 }
 
 // Row labels every other row: the row's first sector on the left, its byte offset on the right.
-void add_axes(Scene& s, const PictureInput& in, const Grid& g, int left, int top) {
+void add_axes(Scene& s, const ChunkStates& in, const Grid& g, int left, int top) {
   const int right = left + g.columns * kCell + 8;
   const std::uint64_t chunks_per_row = g.group * static_cast<std::uint64_t>(g.columns);
   for (int r = 0; r < g.rows; r += 2) {
@@ -119,17 +102,15 @@ void add_axes(Scene& s, const PictureInput& in, const Grid& g, int left, int top
   }
 }
 
-int add_legend(Scene& s, const PictureInput& in, int left, int top) {
-  std::array<std::uint64_t, 9> counts{};
-  for (const auto b : in.states) ++counts[llbmp::is_valid_state(b) ? b : 8];
-  const std::vector<std::uint8_t> shown =
-      in.classic ? std::vector<std::uint8_t>{1, 2} : std::vector<std::uint8_t>{0, 1, 2, 3, 4, 5, 6, 7, kInvalid};
+int add_legend(Scene& s, const ChunkStates& in, int left, int top) {
+  const auto counts = llbmp::count_states(in.states);
+  const auto& shown = legend_states(in.classic);
   int y = top;
   for (std::size_t i = 0; i < shown.size(); ++i) {
     const int x = left + static_cast<int>(i % 3) * 230;
     const auto st = style(shown[i], in.classic);
     s.rects.push_back({x, y, 12, 12, st.colour, st.name});
-    add_text(s, x + 18, y + 2, 1, fmt::format("{} ({})", st.name, counts[shown[i] == kInvalid ? 8 : shown[i]]));
+    add_text(s, x + 18, y + 2, 1, fmt::format("{} ({})", st.name, llbmp::is_valid_state(shown[i]) ? counts.by_state[shown[i]] : counts.invalid));
     if (i % 3 == 2 || i + 1 == shown.size()) y += 18;
   }
   return y;
@@ -141,7 +122,7 @@ std::string utc_now() {
   return fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
 }
 
-Scene picture_scene(const PictureInput& in) {
+Scene picture_scene(const ChunkStates& in, const std::string& when) {
   Scene s;
   const Grid g = grid_of(in.states.size());
   const std::uint64_t last_chunk = in.first_chunk + (in.states.empty() ? 0 : in.states.size() - 1);
@@ -149,7 +130,7 @@ Scene picture_scene(const PictureInput& in) {
   add_text(s, kMargin, y, 2, "llbitmap dump: " + in.device);
   y += 2 * kGlyphH + 4;
   add_text(s, kMargin, y, 1,
-           fmt::format("{}; chunks {}-{} of {} sectors ({} B) each; {} chunk(s) per cell, worst state shown", in.when,
+           fmt::format("{}; chunks {}-{} of {} sectors ({} B) each; {} chunk(s) per cell, worst state shown", when,
                        in.first_chunk, last_chunk, in.chunk_sectors, in.chunk_sectors * 512, g.group));
   y += kGlyphH + 12;
   const std::string left_head = "sector";
@@ -223,128 +204,6 @@ void write_svg(const std::string& path, const Scene& scene) {
   f.write(svg.data(), static_cast<std::streamsize>(svg.size()));
   f.close();
   if (!f) throw llbmp::Error(path, "", "", fmt::format("cannot write the SVG picture: {}", std::strerror(errno)));
-}
-
-namespace {
-
-// A 5x7 bitmap font for the PNG (digits, letters, the punctuation of device
-// names and labels); row bytes, bit 4 is the leftmost pixel.
-struct Glyph {
-  char c;
-  std::array<std::uint8_t, 7> rows;
-  int drop = 0;  // rows below the top line (descenders of g, p, q, y)
-};
-constexpr Glyph kFont[] = {
-    {'0', {0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E}}, {'1', {0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E}},
-    {'2', {0x0E, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1F}}, {'3', {0x1F, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0E}},
-    {'4', {0x02, 0x06, 0x0A, 0x12, 0x1F, 0x02, 0x02}}, {'5', {0x1F, 0x10, 0x1E, 0x01, 0x01, 0x11, 0x0E}},
-    {'6', {0x06, 0x08, 0x10, 0x1E, 0x11, 0x11, 0x0E}}, {'7', {0x1F, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08}},
-    {'8', {0x0E, 0x11, 0x11, 0x0E, 0x11, 0x11, 0x0E}}, {'9', {0x0E, 0x11, 0x11, 0x0F, 0x01, 0x02, 0x0C}},
-    {'A', {0x0E, 0x11, 0x11, 0x11, 0x1F, 0x11, 0x11}}, {'B', {0x1E, 0x11, 0x11, 0x1E, 0x11, 0x11, 0x1E}},
-    {'C', {0x0E, 0x11, 0x10, 0x10, 0x10, 0x11, 0x0E}}, {'D', {0x1C, 0x12, 0x11, 0x11, 0x11, 0x12, 0x1C}},
-    {'E', {0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x1F}}, {'F', {0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x10}},
-    {'G', {0x0E, 0x11, 0x10, 0x17, 0x11, 0x11, 0x0F}}, {'H', {0x11, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11}},
-    {'I', {0x0E, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0E}}, {'J', {0x07, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0C}},
-    {'K', {0x11, 0x12, 0x14, 0x18, 0x14, 0x12, 0x11}}, {'L', {0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x1F}},
-    {'M', {0x11, 0x1B, 0x15, 0x15, 0x11, 0x11, 0x11}}, {'N', {0x11, 0x11, 0x19, 0x15, 0x13, 0x11, 0x11}},
-    {'O', {0x0E, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E}}, {'P', {0x1E, 0x11, 0x11, 0x1E, 0x10, 0x10, 0x10}},
-    {'Q', {0x0E, 0x11, 0x11, 0x11, 0x15, 0x12, 0x0D}}, {'R', {0x1E, 0x11, 0x11, 0x1E, 0x14, 0x12, 0x11}},
-    {'S', {0x0F, 0x10, 0x10, 0x0E, 0x01, 0x01, 0x1E}}, {'T', {0x1F, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04}},
-    {'U', {0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E}}, {'V', {0x11, 0x11, 0x11, 0x11, 0x11, 0x0A, 0x04}},
-    {'W', {0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0A}}, {'X', {0x11, 0x11, 0x0A, 0x04, 0x0A, 0x11, 0x11}},
-    {'Y', {0x11, 0x11, 0x11, 0x0A, 0x04, 0x04, 0x04}}, {'Z', {0x1F, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1F}},
-    {'.', {0x00, 0x00, 0x00, 0x00, 0x00, 0x0C, 0x0C}}, {':', {0x00, 0x0C, 0x0C, 0x00, 0x0C, 0x0C, 0x00}},
-    {'-', {0x00, 0x00, 0x00, 0x1F, 0x00, 0x00, 0x00}}, {'/', {0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x00}},
-    {'(', {0x02, 0x04, 0x08, 0x08, 0x08, 0x04, 0x02}}, {')', {0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08}},
-    {'_', {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1F}}, {',', {0x00, 0x00, 0x00, 0x00, 0x0C, 0x04, 0x08}},
-    {';', {0x00, 0x0C, 0x0C, 0x00, 0x0C, 0x04, 0x08}}, {'%', {0x18, 0x19, 0x02, 0x04, 0x08, 0x13, 0x03}},
-    {'+', {0x00, 0x04, 0x04, 0x1F, 0x04, 0x04, 0x00}}, {'=', {0x00, 0x00, 0x1F, 0x00, 0x1F, 0x00, 0x00}},
-    {'?', {0x0E, 0x11, 0x01, 0x02, 0x04, 0x00, 0x04}}, {' ', {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}},
-    {'a', {0x00, 0x00, 0x0E, 0x01, 0x0F, 0x11, 0x0F}}, {'b', {0x10, 0x10, 0x16, 0x19, 0x11, 0x11, 0x1E}},
-    {'c', {0x00, 0x00, 0x0E, 0x10, 0x10, 0x11, 0x0E}}, {'d', {0x01, 0x01, 0x0D, 0x13, 0x11, 0x11, 0x0F}},
-    {'e', {0x00, 0x00, 0x0E, 0x11, 0x1F, 0x10, 0x0E}}, {'f', {0x06, 0x09, 0x08, 0x1C, 0x08, 0x08, 0x08}},
-    {'g', {0x0F, 0x11, 0x11, 0x11, 0x0F, 0x01, 0x0E}, 2}, {'h', {0x10, 0x10, 0x16, 0x19, 0x11, 0x11, 0x11}},
-    {'i', {0x04, 0x00, 0x0C, 0x04, 0x04, 0x04, 0x0E}}, {'j', {0x02, 0x00, 0x06, 0x02, 0x02, 0x12, 0x0C}},
-    {'k', {0x10, 0x10, 0x12, 0x14, 0x18, 0x14, 0x12}}, {'l', {0x0C, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0E}},
-    {'m', {0x00, 0x00, 0x1A, 0x15, 0x15, 0x11, 0x11}}, {'n', {0x00, 0x00, 0x16, 0x19, 0x11, 0x11, 0x11}},
-    {'o', {0x00, 0x00, 0x0E, 0x11, 0x11, 0x11, 0x0E}}, {'p', {0x1E, 0x11, 0x11, 0x11, 0x1E, 0x10, 0x10}, 2},
-    {'q', {0x0F, 0x11, 0x11, 0x11, 0x0F, 0x01, 0x01}, 2}, {'r', {0x00, 0x00, 0x16, 0x19, 0x10, 0x10, 0x10}},
-    {'s', {0x00, 0x00, 0x0E, 0x10, 0x0E, 0x01, 0x1E}}, {'t', {0x08, 0x08, 0x1C, 0x08, 0x08, 0x09, 0x06}},
-    {'u', {0x00, 0x00, 0x11, 0x11, 0x11, 0x13, 0x0D}}, {'v', {0x00, 0x00, 0x11, 0x11, 0x11, 0x0A, 0x04}},
-    {'w', {0x00, 0x00, 0x11, 0x11, 0x15, 0x15, 0x0A}}, {'x', {0x00, 0x00, 0x11, 0x0A, 0x04, 0x0A, 0x11}},
-    {'y', {0x11, 0x11, 0x11, 0x11, 0x0F, 0x01, 0x0E}, 2}, {'z', {0x00, 0x00, 0x1F, 0x02, 0x04, 0x08, 0x1F}},
-    {'!', {0x04, 0x04, 0x04, 0x04, 0x04, 0x00, 0x04}}, {'#', {0x0A, 0x0A, 0x1F, 0x0A, 0x1F, 0x0A, 0x0A}},
-    {'[', {0x0E, 0x08, 0x08, 0x08, 0x08, 0x08, 0x0E}}, {']', {0x0E, 0x02, 0x02, 0x02, 0x02, 0x02, 0x0E}},
-    {'*', {0x00, 0x04, 0x15, 0x0E, 0x15, 0x04, 0x00}}, {'<', {0x02, 0x04, 0x08, 0x10, 0x08, 0x04, 0x02}},
-    {'>', {0x08, 0x04, 0x02, 0x01, 0x02, 0x04, 0x08}}, {'@', {0x0E, 0x11, 0x17, 0x15, 0x17, 0x10, 0x0E}},
-    {'\'', {0x04, 0x04, 0x08, 0x00, 0x00, 0x00, 0x00}}, {'"', {0x0A, 0x0A, 0x00, 0x00, 0x00, 0x00, 0x00}},
-    {'&', {0x0C, 0x12, 0x14, 0x08, 0x15, 0x12, 0x0D}},
-};
-
-const Glyph* find_glyph(char c) {
-  for (const auto& g : kFont)
-    if (g.c == c) return &g;
-  return nullptr;
-}
-
-const Glyph& glyph(char c) {
-  if (const auto* g = find_glyph(c)) return *g;
-  if (const auto* g = find_glyph(static_cast<char>(std::toupper(static_cast<unsigned char>(c))))) return *g;
-  return *find_glyph('?');
-}
-
-class Raster {
-public:
-  Raster(int width, int height)
-      : width_(width), height_(height), pixels_(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3, 255) {}
-
-  void fill(int x, int y, int w, int h, Rgb c) {
-    for (int yy = std::max(0, y); yy < std::min(height_, y + h); ++yy)
-      for (int xx = std::max(0, x); xx < std::min(width_, x + w); ++xx) {
-        const std::size_t at = (static_cast<std::size_t>(yy) * static_cast<std::size_t>(width_) + static_cast<std::size_t>(xx)) * 3;
-        pixels_[at] = c.r;
-        pixels_[at + 1] = c.g;
-        pixels_[at + 2] = c.b;
-      }
-  }
-
-  void text(const SceneText& t) {
-    int x = t.x;
-    for (const char c : t.text) {
-      const auto& g = glyph(c);
-      for (int row = 0; row < 7; ++row)
-        for (int col = 0; col < 5; ++col)
-          if (g.rows[static_cast<std::size_t>(row)] & (0x10 >> col))
-            fill(x + col * t.scale, t.y + (row + g.drop) * t.scale, t.scale, t.scale, kInk);
-      x += kGlyphW * t.scale;
-    }
-  }
-
-  const std::vector<std::uint8_t>& pixels() const noexcept { return pixels_; }
-
-private:
-  int width_;
-  int height_;
-  std::vector<std::uint8_t> pixels_;  // RGB, row by row
-};
-
-}  // namespace
-
-void write_png(const std::string& path, const Scene& scene) {
-  Raster raster(scene.width, scene.height);
-  raster.fill(0, 0, scene.width, scene.height, kWhite);
-  for (const auto& r : scene.rects) raster.fill(r.x, r.y, r.w, r.h, r.fill);
-  for (const auto& t : scene.texts) raster.text(t);
-
-  png_image image{};
-  image.version = PNG_IMAGE_VERSION;
-  image.width = static_cast<png_uint_32>(scene.width);
-  image.height = static_cast<png_uint_32>(scene.height);
-  image.format = PNG_FORMAT_RGB;
-  const bool ok = png_image_write_to_file(&image, path.c_str(), 0, raster.pixels().data(), 0, nullptr) != 0;
-  const std::string message = image.message;
-  png_image_free(&image);
-  if (!ok) throw llbmp::Error(path, "", "", "cannot write the PNG picture: " + message);
 }
 
 }  // namespace llbitmap::cli
