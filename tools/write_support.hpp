@@ -1,5 +1,6 @@
 // Shared by the writing commands: fault injection from the environment (for
-// the crash-safety tests), --dry-run output, backups and copy choice.
+// the crash-safety tests), backups, the copy choice and the report of a
+// stopped write (their text: render/write.hpp).
 #pragma once
 
 #include <fmt/core.h>
