@@ -21,21 +21,6 @@ struct ConvertArgs {
   CopySourceArgs copy;
 };
 
-void print_result(const llbmp::ConvertPlan& plan, const llbmp::ConvertOptions& o, const ConvertArgs& a) {
-  const char* verb = a.dry_run ? "would become" : "is now";
-  for (const auto& nb : plan.bitmaps) {
-    if (o.to == llbmp::BitmapFormat::lockless)
-      fmt::print("{}: {} an llbitmap: {} chunks of {} sectors, {} need_sync, {} clean (events {})\n", nb.device, verb, nb.chunks,
-                 nb.sb.chunksize, nb.counts.of(llbmp::State::NeedSync), nb.counts.of(llbmp::State::Clean), nb.sb.events);
-    else
-      fmt::print("{}: {} a classic bitmap (version 4): {} bits of {} bytes, {} set (events {})\n", nb.device, verb, nb.chunks,
-                 nb.sb.chunksize, nb.out_of_sync, nb.sb.events);
-  }
-  fmt::print("source: {}\nsource: {} chunks of {} sectors, {} out of sync\n",
-             copy_source_line(plan.source, plan.source_copies, plan.disagreeing_chunks, a.copy), plan.source_chunks,
-             plan.source_chunk_sectors, plan.source_out_of_sync);
-}
-
 int run_convert(const ConvertArgs& a) {
   if (a.devices.empty()) throw UsageError("give every member device or image of the array");
   llbmp::ConvertOptions o;
@@ -50,9 +35,7 @@ int run_convert(const ConvertArgs& a) {
   const auto members = llbmp::load_array_members(a.devices);
   const auto plan = llbmp::plan_convert(members, o);
   if (a.dry_run) {
-    print_result(plan, o, a);
-    print_plan(plan.writes);
-    print_dry_run_end(a.backup_file);
+    fmt::print("{}{}{}", convert_text(plan, o.to, true, a.copy.chosen()), plan_text(plan.writes), dry_run_end_text(a.backup_file));
     return kExitOk;
   }
   Progress progress("convert", a.quiet);
@@ -66,7 +49,7 @@ int run_convert(const ConvertArgs& a) {
   progress.update(0, members.size(), fmt::format("writing {} phases to {} members", plan.writes.phase_count(), members.size()));
   execute_reporting(opened, undo);
   progress.clear();
-  print_result(plan, o, a);  // only once written: a refusal at open leaves no success line
+  fmt::print("{}", convert_text(plan, o.to, false, a.copy.chosen()));  // only once written: a refusal at open leaves no success line
   return kExitOk;
 }
 

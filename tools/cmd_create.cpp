@@ -10,7 +10,7 @@
 #include "write/write_common.hpp"
 #include "format/md_super.hpp"
 #include "parse.hpp"
-#include "render.hpp"
+#include "render/escape.hpp"
 #include "write_support.hpp"
 
 namespace llbitmap::cli {
@@ -84,38 +84,18 @@ llbmp::CreateOptions create_options(const CreateArgs& a) {
   return o;
 }
 
-std::string counts_text(const llbmp::StateCounts& counts) {
-  std::string out;
-  for (std::size_t s = 0; s < llbmp::kStateCount; ++s)
-    if (counts.by_state[s] != 0)
-      out += fmt::format("{}{} {}", out.empty() ? "" : ", ", counts.by_state[s], llbmp::state_key(static_cast<llbmp::State>(s)));
-  return out;
-}
-
-void print_bitmap(const llbmp::NewBitmap& nb, bool dry_run) {
-  const char* verb = dry_run ? "would write" : "wrote";
-  if (nb.sb.awaiting_kernel_init()) {
-    fmt::print("{}: {} a FIRST_USE llbitmap at offset {:+} sectors ({} sectors reserved{}): the kernel initialises it\n", nb.device,
-               verb, nb.bitmap_offset, nb.sb.sectors_reserved, nb.sb.has(llbmp::BitmapFlag::clean) ? ", CLEAN" : "");
-    return;
-  }
-  fmt::print("{}: {} an llbitmap at offset {:+} sectors: {} chunks of {} sectors, {} sectors reserved, events {}: {}\n", nb.device,
-             verb, nb.bitmap_offset, nb.chunks, nb.sb.chunksize, nb.sb.sectors_reserved, nb.sb.events, counts_text(nb.counts));
-}
-
 int run_on_members(const CreateArgs& a) {
   const auto options = create_options(a);
   const auto members = llbmp::load_array_members(a.devices);
   const auto plan = llbmp::plan_create(members, options);
   if (a.dry_run) {
-    for (const auto& nb : plan.bitmaps) print_bitmap(nb, true);
-    print_plan(plan.writes);
-    print_dry_run_end();
+    for (const auto& nb : plan.bitmaps) fmt::print("{}", new_bitmap_text(nb, true));
+    fmt::print("{}{}", plan_text(plan.writes), dry_run_end_text());
     return kExitOk;
   }
   llbmp::OpenedPlan opened(plan.writes, fault_injector_from_env());
   execute_reporting(opened, {});
-  for (const auto& nb : plan.bitmaps) print_bitmap(nb, false);  // only once written and flushed
+  for (const auto& nb : plan.bitmaps) fmt::print("{}", new_bitmap_text(nb, false));  // only once written and flushed
   return kExitOk;
 }
 
@@ -193,17 +173,14 @@ int run_images(const CreateArgs& a) {
   refuse_bitmap_options_without_bitmap(a);
   const auto spec = image_spec(a);
   const auto members = llbmp::build_member_images(spec, a.devices);
+  std::vector<ImageLine> images;
+  for (std::size_t i = 0; i < members.size(); ++i) images.push_back({a.devices[i], members[i].md.dev_number});
   if (a.dry_run) {
-    for (std::size_t i = 0; i < members.size(); ++i)
-      fmt::print("{}: would make member {} of a {} array ({} bytes, metadata {})\n", a.devices[i], members[i].md.dev_number,
-                 llbmp::level_name(spec.array.level), spec.array.member_bytes, a.metadata);
-    print_dry_run_end();
+    fmt::print("{}{}", image_lines_text(images, spec.array, a.metadata, true), dry_run_end_text());
     return kExitOk;
   }
   llbmp::write_member_images(spec, a.devices);
-  for (std::size_t i = 0; i < members.size(); ++i)
-    fmt::print("{}: member {} of {} array {}\n", a.devices[i], members[i].md.dev_number, llbmp::level_name(spec.array.level),
-               llbmp::format_uuid(spec.array.uuid));
+  fmt::print("{}", image_lines_text(images, spec.array, a.metadata, false));
   return kExitOk;
 }
 

@@ -8,7 +8,6 @@
 #include "write/edit.hpp"
 #include "engine/state_spec.hpp"
 #include "write/write_common.hpp"
-#include "render.hpp"
 #include "write_support.hpp"
 
 namespace llbitmap::cli {
@@ -68,28 +67,6 @@ void refuse_contradicting_flags(const EditArgs& a) {
         throw UsageError(fmt::format("--set-flag {} and --clear-flag {} contradict each other", name, other));
 }
 
-std::string flags_text(std::uint32_t state) {
-  std::string out;
-  for (const auto& n : llbmp::bitmap_flag_names(state)) out += (out.empty() ? "" : ",") + n;
-  return out.empty() ? "none" : out;
-}
-
-void print_edits(const llbmp::EditPlan& plan, const llbmp::EditSpec& s, bool dry_run) {
-  for (const auto& e : plan.members) {
-    fmt::print("{}: {}", e.device, dry_run ? "would edit" : "edited");
-    if (s.changes_states())
-      fmt::print(" {} chunk states ({} not in sync before, {} after)", e.chunks_changed, e.counts_before.not_in_sync(),
-                 e.counts_after.not_in_sync());
-    fmt::print("\n");
-    for (const auto& c : e.changes) {
-      if (c.field == "state")
-        fmt::print("  flags: {} -> {}\n", flags_text(e.before.state), flags_text(e.after.state));
-      else
-        fmt::print("  {}: {} -> {}\n", c.field, printable(c.before), printable(c.after));
-    }
-  }
-}
-
 int run_edit(const EditArgs& a) {
   if (a.devices.empty()) throw UsageError("give the member devices or images to edit");
   llbmp::EditSpec s;
@@ -115,16 +92,14 @@ int run_edit(const EditArgs& a) {
   const auto members = llbmp::load_array_members(a.devices);
   const auto plan = llbmp::plan_edit(members, s);
   if (a.dry_run) {
-    print_edits(plan, s, true);
-    print_plan(plan.writes);
-    print_dry_run_end(a.backup_file);
+    fmt::print("{}{}{}", edit_text(plan, s, true), plan_text(plan.writes), dry_run_end_text(a.backup_file));
     return kExitOk;
   }
   // Every member opened and checked before the backup is taken from it and before any write.
   llbmp::OpenedPlan opened(plan.writes, fault_injector_from_env());
   const std::string undo = a.backup_file.empty() ? std::string() : save_backup(a.backup_file, opened, members);
   execute_reporting(opened, undo);
-  print_edits(plan, s, false);  // only once written: a refusal at open leaves no success line
+  fmt::print("{}", edit_text(plan, s, false));  // only once written: a refusal at open leaves no success line
   return kExitOk;
 }
 

@@ -24,15 +24,6 @@ std::string saved_names(const llbmp::MetadataImage& image) {
   return names;
 }
 
-void print_assignment(const llbmp::MetadataImage& image, const llbmp::RestoreAssignment& as, bool dry_run) {
-  const auto& saved = image.members[as.saved];
-  fmt::print("{}: {} the metadata of {} ({} bytes{}){}\n", as.target.path, dry_run ? "would get" : "got", saved.device,
-             saved.device_bytes, as.target.create ? ", a new sparse image" : "",
-             as.across_devices ? fmt::format(" (--force: restored across devices; saved member: {})",
-                                             llbmp::saved_identity(saved).describe())
-                               : "");
-}
-
 int run_restore(const RestoreArgs& a) {
   const auto image = llbmp::load_metadata_image(a.file);
   if (a.targets.size() != image.members.size())
@@ -42,9 +33,7 @@ int run_restore(const RestoreArgs& a) {
   for (const auto& t : a.targets) targets.push_back({t, !std::filesystem::exists(t)});
   const auto plan = llbmp::plan_restore(image, targets, a.force);
   if (a.dry_run) {
-    for (const auto& as : plan.assignments) print_assignment(image, as, true);
-    print_plan(plan.writes);
-    print_dry_run_end();
+    fmt::print("{}{}{}", restore_text(image, plan, true), plan_text(plan.writes), dry_run_end_text());
     return kExitOk;
   }
   // Every target opened (and the new images created) before the first write to any.
@@ -57,7 +46,7 @@ int run_restore(const RestoreArgs& a) {
   }
   // A new image cut short has no md superblock yet: finishing it needs --force.
   execute_reporting(opened, "finish with: " + restore_command(a.file, in_order) + (a.force || creates ? " --force" : ""));
-  for (const auto& as : plan.assignments) print_assignment(image, as, false);  // only once written and flushed
+  fmt::print("{}", restore_text(image, plan, false));  // only once written and flushed
   return kExitOk;
 }
 

@@ -5,16 +5,15 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "command.hpp"
-#include "output.hpp"
 #include "progress.hpp"
 #include "format/md_super.hpp"
 #include "format/personality.hpp"
 #include "engine/simulate.hpp"
 #include "parse.hpp"
+#include "render/simulate.hpp"
 
 namespace llbitmap::cli {
 
@@ -106,35 +105,6 @@ void drive(Source& source, std::vector<llbmp::Simulator>& sims, Where where, Pro
   }
 }
 
-std::string human(std::uint64_t b) {
-  if (b >= (1ULL << 40)) return fmt::format("{:.2f} TiB", static_cast<double>(b) / (1ULL << 40));
-  if (b >= (1ULL << 30)) return fmt::format("{:.2f} GiB", static_cast<double>(b) / (1ULL << 30));
-  if (b >= (1ULL << 20)) return fmt::format("{:.2f} MiB", static_cast<double>(b) / (1ULL << 20));
-  return fmt::format("{:.1f} KiB", static_cast<double>(b) / 1024);
-}
-
-// "fits", or why the kernel could not have this geometry in the room, and
-// the room that would hold it.
-std::string room_text(const llbmp::SimulateReport& r) {
-  std::string text = r.fit == llbmp::RoomFit::fits          ? "fits"
-                     : r.fit == llbmp::RoomFit::kernel_only ? fmt::format("kernel's test only: needs {} sectors reserved", r.sectors_needed)
-                                                            : fmt::format("IMPOSSIBLE: needs {} sectors reserved", r.sectors_needed);
-  return r.kernel_choice ? text + " (the kernel's choice)" : text;
-}
-
-// ONDISK section 4: the kernel's test ignores the 1 KiB header, so its choice
-// may not fit; this project's choice (fitting_chunksize) always does.
-void print_kernel_choice(const llbmp::SimulateConfig& base) {
-  const std::uint64_t kernel = llbmp::kernel_chunksize(base.size_sectors, base.sectors_reserved);
-  const std::uint64_t chunks = llbmp::chunk_count(base.size_sectors, kernel);
-  fmt::print("the kernel chooses {} chunks ({} of them) for {} with {} sectors reserved ({} of state bytes after the header)\n",
-             human(kernel * 512), chunks, human(base.size_sectors * 512), base.sectors_reserved,
-             human(std::uint64_t{base.sectors_reserved} * 512 > llbmp::kStateOffset ? std::uint64_t{base.sectors_reserved} * 512 - llbmp::kStateOffset : 0));
-  if (!llbmp::true_fit(chunks, base.sectors_reserved))
-    fmt::print("  they do not fit after the 1 KiB header; the smallest chunk that fits is {}\n",
-               human(llbmp::fitting_chunksize(base.size_sectors, base.sectors_reserved) * 512));
-}
-
 int run_simulate(const SimulateArgs& a) {
   if (a.synthetic.empty() == a.trace.empty()) throw UsageError("give a trace file (- for stdin) or --synthetic random|sequential");
   if (!a.trace.empty())
@@ -170,27 +140,7 @@ int run_simulate(const SimulateArgs& a) {
   progress.clear();
   std::vector<llbmp::SimulateReport> reports;
   for (auto& s : sims) reports.push_back(s.finish());
-  if (a.format == "json") {
-    nlohmann::json rows = nlohmann::json::array();
-    for (const auto& r : reports)
-      rows.push_back({{"chunk_bytes", r.chunk_sectors * 512}, {"chunks", r.chunks}, {"events", r.events},
-                      {"metadata_writes", r.metadata_writes}, {"daemon_runs", r.daemon_runs}, {"crash_time", r.crash_time},
-                      {"dirty_in_memory", r.dirty_in_memory}, {"dirty_on_disk", r.dirty_on_disk},
-                      {"resync_chunks", r.resync_chunks}, {"resync_bytes", r.resync_bytes}, {"full_bytes", r.full_bytes},
-                      {"sectors_reserved", base.sectors_reserved}, {"room_fit", llbmp::room_fit_name(r.fit)},
-                      {"sectors_reserved_needed", r.sectors_needed}, {"kernel_choice", r.kernel_choice}});
-    fmt::print("{}\n", json_text(rows));
-    return kExitOk;
-  }
-  fmt::print("{} events, crash at {:.3f} s\n", reports.front().events, reports.front().crash_time);
-  print_kernel_choice(base);
-  fmt::print("{:>10} {:>9} {:>12} {:>12} {:>12} {:>14} {:>8}  {}\n", "chunk", "chunks", "meta writes", "dirty (mem)", "dirty (disk)",
-             "resync", "share", "room");
-  for (const auto& r : reports)
-    fmt::print("{:>10} {:>9} {:>12} {:>12} {:>12} {:>14} {:>7.2f}%  {}\n", human(r.chunk_sectors * 512), r.chunks, r.metadata_writes,
-               r.dirty_in_memory, r.dirty_on_disk, human(r.resync_bytes),
-               r.full_bytes ? 100.0 * static_cast<double>(r.resync_bytes) / static_cast<double>(r.full_bytes) : 0.0,
-               room_text(r));
+  fmt::print("{}", a.format == "json" ? simulate_json(reports, base) : simulate_text(reports, base));
   return kExitOk;
 }
 

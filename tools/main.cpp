@@ -7,7 +7,7 @@
 #include <string>
 
 #include "command.hpp"
-#include "output.hpp"
+#include "render/escape.hpp"
 #include "format/error.hpp"
 #include "llbmp/version.hpp"
 

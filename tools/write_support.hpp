@@ -1,10 +1,12 @@
 // Shared by the writing commands: fault injection from the environment (for
-// the crash-safety tests), --dry-run output, backups and copy choice.
+// the crash-safety tests), backups, the copy choice and the report of a
+// stopped write (their text: render/write.hpp).
 #pragma once
 
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdint>
 #include <csignal>
 #include <cstdlib>
@@ -21,6 +23,7 @@
 #include "engine/state_spec.hpp"
 #include "write/write_plan.hpp"
 #include "write/write_common.hpp"
+#include "render/write.hpp"
 
 namespace llbitmap::cli {
 
@@ -59,6 +62,7 @@ inline std::shared_ptr<llbmp::FaultInjector> fault_injector_from_env() {
 // members disagree (replay-resync, convert); the kernel's copy by default.
 struct CopySourceArgs {
   std::string member, merge;
+  bool chosen() const noexcept { return !member.empty() || !merge.empty(); }
 };
 
 inline void add_copy_source_options(CLI::App* cmd, CopySourceArgs& args) {
@@ -78,22 +82,6 @@ inline llbmp::CopySource copy_source_from(const CopySourceArgs& args, const std:
   return {llbmp::CopyChoice::member, args.member};
 }
 
-// One line naming the copy read, and how much the members disagree.
-inline std::string copy_source_line(const std::string& source, std::size_t copies, std::uint64_t disagreeing_chunks,
-                                    const CopySourceArgs& args) {
-  if (copies < 2) return source;
-  if (disagreeing_chunks == 0) return fmt::format("{} (the {} members agree)", source, copies);
-  const bool defaulted = args.member.empty() && args.merge.empty();
-  return fmt::format("{} (the {} members disagree in {} chunk{}{})", source, copies, disagreeing_chunks,
-                     disagreeing_chunks == 1 ? "" : "s", defaulted ? ": --member DEV or --merge worst choose another copy" : "");
-}
-
-inline std::string restore_command(const std::string& file, const std::vector<std::string>& targets) {
-  std::string out = "llbitmap restore " + file;
-  for (const auto& t : targets) out += " " + t;
-  return out;
-}
-
 // --backup-file: saves what the plan rewrites on every member it writes, read
 // from the devices the plan holds open, verifies that it reads back and
 // restores, then says how to undo. Refuses an existing file (a backup is never
@@ -104,7 +92,7 @@ inline std::string save_backup(const std::string& path, const llbmp::OpenedPlan&
   std::vector<std::string> devices;
   for (const auto& m : image.members) devices.push_back(m.device);
   const auto undo = restore_command(path, devices);
-  fmt::print("backup: {} (read back and verified; undo with: {})\n", path, undo);
+  fmt::print("{}", backup_text(path, undo));
   return "undo with: " + undo;
 }
 
@@ -116,26 +104,9 @@ inline void execute_reporting(llbmp::OpenedPlan& opened, const std::string& reco
   try {
     opened.execute();
   } catch (const llbmp::WriteStopped& stopped) {
-    for (const auto& o : stopped.outcomes())
-      fmt::print(stderr, "{}: left {}{}\n", o.device, llbmp::member_state_name(o.state),
-                 o.state == llbmp::MemberState::stale ? " (md resyncs every chunk unless it is restored)" : "");
-    const bool changed = std::any_of(stopped.outcomes().begin(), stopped.outcomes().end(),
-                                     [](const llbmp::MemberOutcome& o) { return o.state != llbmp::MemberState::old_metadata; });
-    if (!changed) fmt::print(stderr, "nothing was written\n");
-    else if (!recovery.empty()) fmt::print(stderr, "{}\n", recovery);
-    else fmt::print(stderr, "no backup was saved (--backup-file): nothing to restore from\n");
+    fmt::print(stderr, "{}", stopped_text(stopped.outcomes(), recovery));
     throw;
   }
-}
-
-inline void print_plan(const llbmp::WritePlan& plan) {
-  for (const auto& line : llbmp::describe_plan(plan)) fmt::print("  {}\n", line);
-  fmt::print("  {} bytes in {} phases, each followed by a flush of every member\n", plan.bytes_written(), plan.phase_count());
-}
-
-// The last line of every --dry-run; a --backup-file given with it is not written either.
-inline void print_dry_run_end(const std::string& backup_file = {}) {
-  fmt::print("dry run: nothing written{}\n", backup_file.empty() ? "" : ", no backup saved");
 }
 
 }  // namespace llbitmap::cli

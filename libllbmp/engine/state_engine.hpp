@@ -58,6 +58,15 @@ constexpr bool counts_as_dirty(std::uint8_t byte) noexcept {
   return !is_valid_state(byte) || byte == 2 || byte == 3 || byte == 4 || byte == 5 || byte == 6;
 }
 
+// The order in which one state stands for many chunks (dump --map and the
+// pictures show it for a cell): what leaves the most to resync ranks highest,
+// an invalid byte above every state. worst_state (inspect/check.hpp) is the
+// merge of disagreeing copies, a different rule.
+constexpr int resync_rank(std::uint8_t byte) noexcept {
+  constexpr std::array<int, kStateCount> kRank{1, 3, 6, 8, 7, 5, 4, 2};  // by State value
+  return is_valid_state(byte) ? kRank[byte] : 9;
+}
+
 // The table of ONDISK.md section 5; nullopt is "x" (no change).
 std::optional<State> table_transition(State from, Action action) noexcept;
 

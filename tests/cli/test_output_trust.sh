@@ -132,6 +132,6 @@ done
 
 # One implementation of each: no command dumps JSON or prints KEY=value itself.
 tools="${LLBITMAP_SOURCE_DIR:?}/tools"
-! grep -n '\.dump(' "$tools"/*.cpp | grep -v '^[^:]*/output\.cpp:' || fail "JSON dumped outside tools/output.cpp"
-! grep -n 'print([^)]*"[A-Z_]*LLBITMAP_[A-Z_]*=' "$tools"/*.cpp || fail "export lines printed outside ExportLines"
+! grep -rn --include='*.cpp' '\.dump(' "$tools" | grep -v '^[^:]*/render/escape\.cpp:' || fail "JSON dumped outside tools/render/escape.cpp"
+! grep -rn --include='*.cpp' 'print([^)]*"[A-Z_]*LLBITMAP_[A-Z_]*=' "$tools" || fail "export lines printed outside ExportLines"
 echo "test_output_trust: ok"

@@ -11,8 +11,8 @@
 #include "fuzz_input.hpp"
 #include "format/error.hpp"
 #include "inspect/member.hpp"
-#include "output.hpp"
-#include "render.hpp"
+#include "render/escape.hpp"
+#include "render/member.hpp"
 
 namespace {
 

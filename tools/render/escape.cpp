@@ -1,4 +1,4 @@
-#include "output.hpp"
+#include "render/escape.hpp"
 
 #include <fmt/format.h>
 

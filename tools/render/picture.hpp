@@ -2,27 +2,24 @@
 // group of chunks, worst state shown), a colour per state, a legend, axis
 // labels in sectors and bytes, the device and the time in the title.
 // One layout (a scene of rectangles and text lines) drawn two ways: SVG text
-// and a PNG written through libpng.
+// here and a PNG through libpng (render/png.hpp).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-namespace llbitmap::cli {
+#include "render/dump.hpp"
 
-struct PictureInput {
-  std::string device;
-  std::vector<std::uint8_t> states;  // one byte per chunk (classic: 1 clean / 2 dirty)
-  bool classic = false;
-  std::uint64_t first_chunk = 0;     // chunk number of states[0]
-  std::uint64_t chunk_sectors = 0;   // array sectors per chunk
-  std::string when;                  // shown in the title, e.g. "2026-11-25 10:00:00 UTC"
-};
+namespace llbitmap::cli {
 
 struct Rgb {
   std::uint8_t r, g, b;
 };
+
+inline constexpr int kGlyphW = 6;  // advance of one character at scale 1
+inline constexpr Rgb kWhite{255, 255, 255};
+inline constexpr Rgb kInk{32, 32, 32};
 
 struct SceneRect {
   int x, y, w, h;
@@ -43,11 +40,11 @@ struct Scene {
   std::vector<SceneText> texts;
 };
 
-Scene picture_scene(const PictureInput& in);
+// when: shown in the title, e.g. "2026-11-25 10:00:00 UTC".
+Scene picture_scene(const ChunkStates& states, const std::string& when);
 std::string scene_svg(const Scene& scene);
 // Throws llbmp::Error naming the file when it cannot be written.
 void write_svg(const std::string& path, const Scene& scene);
-void write_png(const std::string& path, const Scene& scene);
 
 // "2026-11-25 10:00:00 UTC" for now.
 std::string utc_now();

@@ -1,10 +1,10 @@
-// The output rules of tools/output.cpp: JSON layout and strings, exact
+// The output rules of tools/render/escape.cpp: JSON layout and strings, exact
 // integers, shell quoting of export values.
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 
-#include "output.hpp"
+#include "render/escape.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "metrics.hpp"
+#include "render/prometheus.hpp"
 
 #include <fmt/format.h>
 

@@ -1,12 +1,12 @@
-#include "render.hpp"
+#include "render/member.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdio>
 
-#include "command.hpp"
-#include "output.hpp"
+#include "render/counts.hpp"
+#include "render/escape.hpp"
+#include "render/size.hpp"
 
 namespace llbitmap::cli {
 
@@ -39,36 +39,6 @@ void line(std::string& out, const std::string& name, const std::string& value) {
 }
 
 }  // namespace
-
-std::string human_chunksize(std::uint64_t bytes) {
-  static constexpr const char* kUnits[] = {"B", "KB", "MB", "GB", "TB"};
-  std::size_t unit = 0;
-  while (unit + 1 < std::size(kUnits) && bytes >= 1024 && bytes % 1024 == 0) {
-    bytes /= 1024;
-    ++unit;
-  }
-  return fmt::format("{} {}", bytes, kUnits[unit]);
-}
-
-// mdadm's human_size (util.c): nothing below 5000 KiB, then MiB up to 2 GiB,
-// GiB up to 2 TiB, TiB above; hundredths rounded half up from the truncated
-// 1/200ths, the binary unit from bytes * 200 and the decimal one from bytes / (unit / 200).
-std::string human_size(std::uint64_t bytes) {
-  if (bytes < 5000 * 1024) return "";
-  const auto hundredths = [bytes](unsigned shift, std::uint64_t decimal) {
-    // bytes * 200 >> shift without overflowing 64 bits.
-    const std::uint64_t mask = (std::uint64_t{1} << shift) - 1;
-    const std::uint64_t binary = ((bytes >> shift) * 200 + ((bytes & mask) * 200 >> shift) + 1) / 2;
-    const std::uint64_t dec = (bytes / (decimal / 200) + 1) / 2;
-    return std::pair{binary, dec};
-  };
-  const auto show = [](std::pair<std::uint64_t, std::uint64_t> v, const char* bin, const char* dec) {
-    return fmt::format(" ({}.{:02} {} {}.{:02} {})", v.first / 100, v.first % 100, bin, v.second / 100, v.second % 100, dec);
-  };
-  if (bytes < (std::uint64_t{2} << 30)) return show(hundredths(20, 1000000), "MiB", "MB");
-  if (bytes < (std::uint64_t{2} << 40)) return show(hundredths(30, 1000000000), "GiB", "GB");
-  return show(hundredths(40, 1000000000000), "TiB", "TB");
-}
 
 nlohmann::json member_json(const Member& m) {
   nlohmann::json j;
@@ -128,11 +98,7 @@ nlohmann::json member_json(const Member& m) {
       b["chunks"] = v.chunks;
       b["chunks_7_3"] = v.chunks_7_3;
       b["dirty"] = v.counts.not_in_sync();
-      nlohmann::json states;
-      for (std::size_t s = 0; s < llbmp::kStateCount; ++s)
-        states[std::string(llbmp::state_key(static_cast<State>(s)))] = v.counts.by_state[s];
-      states["invalid"] = v.counts.invalid;
-      b["states"] = states;
+      b["states"] = counts_json(v.counts);
       b["kernel_fit"] = v.kernel_fit;
       b["true_fit"] = v.true_fit;
     } else if (bm.classic) {
@@ -359,14 +325,7 @@ std::string member_export(const Member& m) {
     }
     if (m.chunks()) e.put("CHUNKS", *m.chunks());
     if (m.dirty()) e.put("DIRTY", *m.dirty());
-    if (const auto& v = m.bitmap->lockless) {
-      for (std::size_t s = 0; s < llbmp::kStateCount; ++s) {
-        std::string key(llbmp::state_key(static_cast<State>(s)));
-        for (auto& ch : key) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-        e.put("STATE_" + key, v->counts.by_state[s]);
-      }
-      e.put("STATE_INVALID", v->counts.invalid);
-    }
+    if (const auto& v = m.bitmap->lockless) put_counts(e, v->counts);
   }
   std::size_t problems = 0;
   for (const auto& f : m.findings) problems += f.severity == llbmp::Severity::error;
@@ -374,10 +333,12 @@ std::string member_export(const Member& m) {
   return e.text();
 }
 
-void print_error_findings(const std::string& command, const Member& m) {
+std::string error_findings_text(const std::string& command, const Member& m) {
+  std::string out;
   for (const auto& f : m.findings)
     if (f.severity == llbmp::Severity::error)
-      fmt::print(stderr, "llbitmap {}: {}: {}\n", command, printable(m.device), printable(f.to_string()));
+      out += fmt::format("llbitmap {}: {}: {}\n", command, printable(m.device), printable(f.to_string()));
+  return out;
 }
 
 }  // namespace llbitmap::cli

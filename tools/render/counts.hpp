@@ -1,0 +1,21 @@
+// How many chunks are in each state (llbmp::StateCounts), one writer per
+// format; the states in the engine's order, by their keys.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "engine/state_engine.hpp"
+#include "render/escape.hpp"
+
+namespace llbitmap::cli {
+
+// {"clean": N, ..., "invalid": N}; without "invalid" where no byte can be invalid.
+nlohmann::json counts_json(const llbmp::StateCounts& counts, bool with_invalid = true);
+// "3 dirty, 5 clean": the states that have chunks, invalid bytes last; `none` when there is none.
+std::string counts_text(const llbmp::StateCounts& counts, std::string_view none = "none");
+// STATE_CLEAN=N ... STATE_INVALID=N.
+void put_counts(ExportLines& lines, const llbmp::StateCounts& counts);
+
+}  // namespace llbitmap::cli

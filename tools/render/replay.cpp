@@ -1,0 +1,129 @@
+#include "render/replay.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "render/counts.hpp"
+#include "render/escape.hpp"
+#include "render/size.hpp"
+#include "render/write.hpp"
+
+namespace llbitmap::cli {
+
+namespace {
+
+nlohmann::json result_json(const ReplayView& v) {
+  const auto& r = v.result;
+  nlohmann::json plan = nlohmann::json::array();
+  for (const auto& p : r.plan) {
+    nlohmann::json e = {{"first_chunk", p.first_chunk}, {"last_chunk", p.last_chunk}, {"first_sector", p.first_sector}, {"end_sector", p.end_sector}};
+    if (p.member_first_byte) {
+      e["member_first_byte"] = *p.member_first_byte;
+      e["member_end_byte"] = *p.member_end_byte;
+    }
+    plan.push_back(e);
+  }
+  nlohmann::json times = nlohmann::json::array();
+  for (const auto s : v.speeds) times.push_back({{"speed_kib", s}, {"seconds", r.seconds_at(s)}});
+  nlohmann::json j = {
+      {"device", r.device}, {"source", r.source}, {"copies", r.copies}, {"disagreeing_chunks", r.disagreeing_chunks},
+      {"level", llbmp::level_name(r.level)}, {"raid_disks", r.raid_disks}, {"working_roles", r.working_roles},
+      {"degraded", r.degraded}, {"detected_degraded", r.detected_degraded}, {"stale", r.stale}, {"detected_stale", r.detected_stale},
+      {"unclean", r.unclean}, {"sync", llbmp::sync_kind_name(r.kind)}, {"sync_wanted", r.sync_wanted},
+      {"degraded_resync", llbmp::degraded_resync_name(r.degraded_resync)}, {"dirty_degraded", r.dirty_degraded},
+      {"single_mirror", r.single_mirror},
+      {"started_chunks", r.started_chunks},
+      {"chunk_sectors", r.chunk_sectors}, {"chunks", r.chunks}, {"sync_sectors", r.sync_sectors}, {"data_offset", r.data_offset},
+      {"plan", plan}, {"synced_chunks", r.synced_chunks}, {"synced_bytes", r.synced_bytes()}, {"full_bytes", r.sync_sectors * 512},
+      {"share", r.share()}, {"time", times}, {"periodic_flushes", r.periodic_flushes},
+      {"counts", {{"before", counts_json(r.before)}, {"after_load", counts_json(r.after_load)},
+                  {"after_sync", counts_json(r.after_sync)}, {"end", counts_json(r.end)}}}};
+  j["interrupt_chunk"] = r.interrupt_chunk ? nlohmann::json(*r.interrupt_chunk) : nlohmann::json(nullptr);
+  if (v.trace) {
+    nlohmann::json trace = nlohmann::json::array();
+    for (const auto& t : r.trace) trace.push_back({{"first_chunk", t.first_chunk}, {"last_chunk", t.last_chunk}, {"path", t.path}});
+    j["trace"] = trace;
+  }
+  return j;
+}
+
+// What md does with the sync on a degraded array, in words.
+std::string degraded_note(const llbmp::ReplayResult& r) {
+  using llbmp::DegradedResync;
+  const std::string recover = "a re-added or new member is recovered instead (--re-add, --recover)";
+  if (r.dirty_degraded)
+    return fmt::format("unclean and degraded: the kernel does not start a dirty degraded {} (mdadm --assemble --force marks it "
+                       "clean first): no resync; the reloaded states stay; {}",
+                       llbmp::level_name(r.level), recover);
+  if (r.single_mirror && !r.sync_wanted)
+    return "raid1 with one mirror left: md does not resync it, not even after an unclean shutdown (raid1_run forgets it): "
+           "nothing is synced; the reloaded states stay; " + recover;
+  if (!r.degraded || !r.sync_wanted) {
+    if (r.degraded && r.kind != llbmp::SyncKind::recover && r.kind != llbmp::SyncKind::readd)
+      return "degraded: the bitmap asks for no sync while the array is degraded, and md's superblock is clean: nothing is "
+             "synced; the reloaded states stay (the daemon does nothing while degraded); " + recover;
+    return {};
+  }
+  switch (r.degraded_resync) {
+    case DegradedResync::no_write_target:
+      return "raid1 with one mirror left: the check starts one chunk, finds no mirror to write and ends: nothing is "
+             "synced; " + recover;
+    case DegradedResync::not_started:
+      return fmt::format("degraded {} missing {} member(s): md's resync gives up before it asks the bitmap: nothing is synced; {}",
+                         llbmp::level_name(r.level), r.raid_disks - r.working_roles, recover);
+    case DegradedResync::two_copies_only:
+      return "degraded raid10: every chunk to sync is started, but only the regions with two working copies are synced; " + recover;
+    case DegradedResync::degraded_rules:
+      return "degraded: two copies remain, so md resyncs under the degraded rules (Clean and Dirty chunks too); " + recover;
+    case DegradedResync::none: break;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string replay_text(const ReplayView& v) {
+  const auto& r = v.result;
+  if (r.first_use)
+    return fmt::format("{}: FIRST_USE: the kernel initialises this llbitmap at the next assembly (every chunk Unwritten, "
+                       "or Clean with the CLEAN flag): nothing is resynced{}\n", r.device, v.commit ? ", nothing written" : "");
+  std::string out;
+  out += fmt::format("Replaying {} ({}, {} of {} roles working{}{}, {} chunks of {} sectors)\n", printable(r.device), llbmp::level_name(r.level),
+             r.working_roles, r.raid_disks, !r.degraded ? "" : r.detected_degraded ? ", degraded" : ", treated as degraded",
+             r.stale ? ", stale bitmap" : "", r.chunks, r.chunk_sectors);
+  out += fmt::format("Copy     : {}\n", copy_source_line(r.source, r.copies, r.disagreeing_chunks, v.copy_chosen));
+  out += fmt::format("Load     : {} -> {}\n", r.stale ? "stale" : "reload", counts_text(r.after_load));
+  out += fmt::format("Sync     : {}{}{}\n", llbmp::sync_kind_name(r.kind), r.sync_wanted ? "" : " (not wanted: nothing asks for a sync)",
+             r.interrupt_chunk ? fmt::format(", interrupted in chunk {}", *r.interrupt_chunk) : "");
+  if (const auto note = degraded_note(r); !note.empty()) out += fmt::format("Note     : {}\n", note);
+  out += fmt::format("Plan     : {} range{}\n", r.plan.size(), r.plan.size() == 1 ? "" : "s");
+  for (const auto& p : r.plan) {
+    out += fmt::format("  chunks {}-{}: sectors {}-{}", p.first_chunk, p.last_chunk, p.first_sector, p.end_sector - 1);
+    if (p.member_first_byte) out += fmt::format(", member bytes {}-{}", *p.member_first_byte, *p.member_end_byte - 1);
+    out += fmt::format("\n");
+  }
+  out += fmt::format("Total    : {} chunks, {} bytes ({}), {:.2f}% of a full resync ({})\n", r.synced_chunks, r.synced_bytes(),
+             binary_size(r.synced_bytes(), kSizeToGiB), r.share() * 100.0, binary_size(r.sync_sectors * 512, kSizeToGiB));
+  for (const auto s : v.speeds) out += fmt::format("Time     : {:.1f} s at {} KiB/s\n", r.seconds_at(s), s);
+  out += fmt::format("Before   : {}\n", counts_text(r.before));
+  out += fmt::format("After    : {} (when the sync ends)\n", counts_text(r.after_sync));
+  out += fmt::format("End      : {} (after the daemon)\n", counts_text(r.end));
+  if (v.trace) {
+    out += fmt::format("Trace    :\n");
+    for (const auto& t : r.trace) out += fmt::format("  {}-{}: {}\n", t.first_chunk, t.last_chunk, t.path);
+  }
+  return out;
+}
+
+std::string replay_json(const ReplayView& v) {
+  if (v.result.first_use)
+    return json_text(nlohmann::json{{"device", v.result.device}, {"first_use", true}, {"synced_chunks", 0}}) + "\n";
+  return json_text(result_json(v)) + "\n";
+}
+
+std::string committed_text(std::size_t members) {
+  return fmt::format("Committed: the end state written to {} member{}\n", members, members == 1 ? "" : "s");
+}
+
+}  // namespace llbitmap::cli

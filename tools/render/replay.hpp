@@ -1,0 +1,25 @@
+// replay-resync's output: what md resyncs at the next assembly, as text or JSON.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/replay.hpp"
+
+namespace llbitmap::cli {
+
+struct ReplayView {
+  llbmp::ReplayResult result;
+  std::vector<std::uint32_t> speeds;  // KiB/s of the time estimates
+  bool trace = false;                 // each chunk range's transitions
+  bool copy_chosen = false;           // --member or --merge picked the copy
+  bool commit = false;                // the end state is written afterwards
+};
+
+std::string replay_text(const ReplayView& view);
+std::string replay_json(const ReplayView& view);
+// After --commit has written the end state.
+std::string committed_text(std::size_t members);
+
+}  // namespace llbitmap::cli
