@@ -17,7 +17,7 @@ so=$(find "$libdir" -maxdepth 1 -name 'libllbmp.so.*.*' -type f)
 soname=$(objdump -p "$so" | awk '/SONAME/ {print $2}')
 [ -L "$libdir/$soname" ] || fail "no SONAME link $soname"
 [ -L "$libdir/libllbmp.so" ] || fail "no development link libllbmp.so"
-[ -f "$prefix/include/llbmp/member.hpp" ] || fail "no public headers"
+[ -f "$prefix/include/llbmp/inspect/member.hpp" ] || fail "no public headers"
 [ -f "$prefix/include/llbmp/version.hpp" ] || fail "no generated version.hpp"
 for page in llbitmap.8 llbitmap-examine.8 llbitmap-dump.8; do
   [ -f "$prefix/share/man/man8/$page" ] || fail "no man page $page"
@@ -34,7 +34,7 @@ expect_out "llbitmap "
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 [ "$(pkg-config --modversion libllbmp)" = "$(sed 's/llbitmap //' <<<"$OUT")" ] || fail "pkg-config version"
 cat >demo.cpp <<'CPP'
-#include <llbmp/member.hpp>
+#include <llbmp/inspect/member.hpp>
 #include <llbmp/version.hpp>
 #include <cstdio>
 int main(int argc, char** argv) {
