@@ -4,7 +4,7 @@
 
 #include "command.hpp"
 #include "inspect/check.hpp"
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "parse.hpp"
 #include "render/check.hpp"
 

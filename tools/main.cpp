@@ -8,7 +8,7 @@
 
 #include "command.hpp"
 #include "render/escape.hpp"
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "llbmp/version.hpp"
 
 namespace {

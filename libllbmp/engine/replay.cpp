@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "format/geometry.hpp"
 #include "format/md_super.hpp"
 #include "format/personality.hpp"

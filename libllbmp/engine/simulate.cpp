@@ -12,7 +12,7 @@
 #include <limits>
 #include <type_traits>
 
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "format/geometry.hpp"
 #include "format/md_super.hpp"
 #include "format/personality.hpp"

@@ -1,6 +1,7 @@
 // The llbitmap state engine (ONDISK.md section 5): eight states, ten actions,
 // one transition table, and the rules the kernel applies on top of it
-// (llbitmap_state_machine and llbitmap_set_page_dirty in md-llbitmap.c).
+// (llbitmap_state_machine and llbitmap_set_page_dirty in md-llbitmap.c). The
+// states and their counts are public: llbmp/state.hpp.
 #pragma once
 
 #include <algorithm>
@@ -14,20 +15,9 @@
 
 #include "format/geometry.hpp"
 #include "format/personality.hpp"
+#include "llbmp/state.hpp"
 
 namespace llbmp {
-
-enum class State : std::uint8_t {
-  Unwritten = 0,
-  Clean = 1,
-  Dirty = 2,
-  NeedSync = 3,
-  Syncing = 4,
-  NeedSyncUnwritten = 5,
-  SyncingUnwritten = 6,
-  CleanUnwritten = 7,
-};
-inline constexpr std::size_t kStateCount = 8;
 
 enum class Action : std::uint8_t {
   Startwrite,
@@ -43,12 +33,6 @@ enum class Action : std::uint8_t {
 };
 inline constexpr std::size_t kActionCount = 10;
 
-constexpr bool is_valid_state(std::uint8_t byte) noexcept { return byte < kStateCount; }
-
-// Machine names (the JSON keys): "unwritten", "need_sync", ...
-std::string_view state_key(State state) noexcept;
-// The kernel's sysfs names: "unwritten", "need sync", ...
-std::string_view state_sysfs_name(State state) noexcept;
 std::optional<State> parse_state(std::string_view text) noexcept;  // key, sysfs name or number
 std::string_view action_name(Action action) noexcept;              // "startwrite", ...
 std::optional<Action> parse_action(std::string_view text) noexcept;
@@ -83,18 +67,6 @@ struct ArrayMode {
 // write). nullopt means the chunk is left as it is.
 std::optional<State> next_state(std::uint8_t byte, Action action, const ArrayMode& mode) noexcept;
 
-struct StateCounts {
-  std::array<std::uint64_t, kStateCount> by_state{};
-  std::uint64_t invalid = 0;
-
-  std::uint64_t total() const noexcept;
-  std::uint64_t of(State s) const noexcept { return by_state[static_cast<std::size_t>(s)]; }
-  // Every chunk not known to be in sync: dirty, need_sync, syncing,
-  // need_sync_unwritten, syncing_unwritten and invalid.
-  std::uint64_t not_in_sync() const noexcept;
-  StateCounts& operator+=(const StateCounts& other) noexcept;
-  bool operator==(const StateCounts&) const = default;
-};
 StateCounts count_states(std::span<const std::uint8_t> bytes) noexcept;
 
 struct StateRun {

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 
 namespace llbmp {
 

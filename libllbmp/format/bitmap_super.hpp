@@ -24,13 +24,12 @@
 #include <vector>
 
 #include "format/endian.hpp"
-#include "format/error.hpp"
+#include "llbmp/bitmap_super.hpp"
+#include "llbmp/error.hpp"
 #include "format/md_super.hpp"
 
 namespace llbmp {
 
-inline constexpr std::uint32_t kBitmapMagic = 0x6d746962;
-inline constexpr std::uint32_t kBitmapVersionLockless = 6;
 inline constexpr std::size_t kBitmapSuperBytes = 256;
 
 struct BitmapSuperDisk {
@@ -64,17 +63,6 @@ static_assert(offsetof(BitmapSuperDisk, nodes) == 68);
 static_assert(offsetof(BitmapSuperDisk, cluster_name) == 72);
 static_assert(offsetof(BitmapSuperDisk, pad) == 136);
 
-// Bit numbers of bitmap_super_t.state.
-enum class BitmapFlag : unsigned {
-  stale = 1,
-  write_error = 2,
-  first_use = 3,
-  clean = 4,
-  daemon_busy = 5,
-  shutdown = 6,
-  hostendian = 15,
-};
-
 struct FlagName {
   BitmapFlag flag;
   const char* name;
@@ -86,34 +74,7 @@ inline constexpr FlagName kBitmapFlagNames[] = {
     {BitmapFlag::hostendian, "hostendian"},
 };
 
-constexpr std::uint32_t flag_mask(BitmapFlag flag) noexcept { return 1u << static_cast<unsigned>(flag); }
 std::optional<BitmapFlag> parse_bitmap_flag(const std::string& name);
-// Names of the set bits, unknown ones as "bitN".
-std::vector<std::string> bitmap_flag_names(std::uint32_t state);
-
-struct BitmapSuper {
-  std::uint32_t magic = kBitmapMagic;
-  std::uint32_t version = kBitmapVersionLockless;
-  Uuid uuid{};
-  std::uint64_t events = 0;
-  std::uint64_t events_cleared = 0;
-  std::uint64_t sync_size = 0;  // sectors
-  std::uint32_t state = 0;
-  std::uint32_t chunksize = 0;  // classic: bytes; llbitmap: sectors
-  std::uint32_t daemon_sleep = 0;
-  std::uint32_t write_behind = 0;
-  std::uint32_t sectors_reserved = 0;
-  std::uint32_t nodes = 0;
-  std::string cluster_name;
-
-  bool lockless() const noexcept { return version == kBitmapVersionLockless; }
-  bool has(BitmapFlag flag) const noexcept { return (state & flag_mask(flag)) != 0; }
-  void set(BitmapFlag flag, bool on) noexcept {
-    state = on ? (state | flag_mask(flag)) : (state & ~flag_mask(flag));
-  }
-  // A lockless header mdadm wrote and the kernel has not initialised yet.
-  bool awaiting_kernel_init() const noexcept { return lockless() && has(BitmapFlag::first_use); }
-};
 
 // Header fields by their bitmap_super_t names, for `edit --set FIELD=VALUE`
 // (state takes the raw flag word; flags by name have their own options).

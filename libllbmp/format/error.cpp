@@ -1,4 +1,4 @@
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 
 #include <algorithm>
 

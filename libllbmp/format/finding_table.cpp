@@ -1,4 +1,4 @@
-#include "format/finding_table.hpp"
+#include "llbmp/finding_table.hpp"
 
 #include <array>
 

@@ -23,83 +23,13 @@
 #include <string>
 #include <vector>
 
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
+#include "llbmp/md_super.hpp"
 #include "format/personality.hpp"
 
 namespace llbmp {
 
-inline constexpr std::uint32_t kMdMagic = 0xa92b4efc;
-inline constexpr std::uint32_t kMdMaxDevices = 1920;  // the kernel refuses more
 inline constexpr std::size_t kMdSuperblockRead = 4096;  // 256 + 2 * 1920
-inline constexpr std::uint16_t kRoleSpare = 0xffff;
-inline constexpr std::uint16_t kRoleFaulty = 0xfffe;
-inline constexpr std::uint16_t kRoleJournal = 0xfffd;
-// resync_offset (and recovery_offset) of md's MaxSector: no resync pending.
-inline constexpr std::uint64_t kMaxSector = ~std::uint64_t{0};
-
-using Uuid = std::array<std::uint8_t, 16>;
-std::string format_uuid(const Uuid& uuid);                   // mdadm style: 8:8:8:8 hex
-std::optional<Uuid> parse_uuid(const std::string& text);     // accepts ':' '-' separators
-
-struct MdSuperblock {
-  int minor_version = 2;  // 0 (1.0), 1 (1.1), 2 (1.2): from where it was found
-  std::uint32_t magic = kMdMagic;
-  std::uint32_t major_version = 1;
-  std::uint32_t feature_map = 0;
-  Uuid set_uuid{};
-  std::string set_name;
-  std::uint64_t ctime = 0;
-  std::int32_t level = 1;
-  std::uint32_t layout = 0;
-  std::uint64_t size = 0;  // sectors used per member
-  std::uint32_t chunksize = 0;
-  std::uint32_t raid_disks = 0;
-  std::int32_t bitmap_offset = 0;  // sectors, signed, from the superblock
-  std::uint64_t data_offset = 0;
-  std::uint64_t data_size = 0;
-  std::uint64_t super_offset = 0;
-  std::uint64_t recovery_offset = 0;
-  std::uint32_t dev_number = 0;
-  Uuid device_uuid{};
-  std::uint8_t devflags = 0;
-  std::uint8_t bblog_shift = 0;
-  std::uint16_t bblog_size = 0;
-  std::int32_t bblog_offset = 0;
-  std::uint64_t utime = 0;
-  std::uint64_t events = 0;
-  std::uint64_t resync_offset = 0;
-  std::uint32_t sb_csum = 0;
-  std::uint32_t max_dev = 0;
-  std::uint32_t logical_block_size = 0;
-  std::vector<std::uint16_t> dev_roles;
-
-  std::string metadata_name() const;  // "1.0", "1.1", "1.2"
-  bool has_bitmap() const noexcept;
-  bool has_bad_blocks() const noexcept;
-  bool has_ppl() const noexcept;  // a raid5 partial parity log, which a bitmap excludes
-  // Signed byte offset of the bitmap area from the device start (may be negative
-  // on a corrupt superblock: validate first).
-  std::int64_t bitmap_area_offset_bytes() const noexcept;
-  std::int64_t bblog_offset_bytes() const noexcept;
-  // This member's role, or nullopt when dev_number is past max_dev.
-  std::optional<std::uint16_t> role() const noexcept;
-  // Sectors a resync covers: per-member size, or the array size for raid10.
-  std::uint64_t resync_sectors() const noexcept;
-  // raid10 copies (near * far), 1 for other levels.
-  std::uint32_t raid10_copies() const noexcept;
-  // Working roles among dev_roles (role < raid_disks).
-  std::uint32_t working_roles() const noexcept;
-  // This member's role in mdadm --examine's words: "Active device N",
-  // "Replacement device N", "spare", "faulty", "Journal" (mdadm says "spare"
-  // for a faulty member too), or "unknown (...)" when dev_number is past max_dev.
-  std::string role_description() const;
-  // One character per role slot 0..raid_disks-1 as mdadm --examine shows it:
-  // 'A' one device holds the slot, 'R' two (a replacement; raid levels above
-  // 0), '.' none, '?' more (inconsistent). A reshape's extra slots are not shown.
-  std::string array_state() const;
-  // Some slot 0..raid_disks-1 is held by no device ('.' in array_state).
-  bool degraded() const;
-};
 
 // The checksum the kernel computes (calc_sb_1_csum) over the first
 // 256 + 2 * max_dev bytes with sb_csum taken as 0.

@@ -9,7 +9,7 @@
 #include <optional>
 
 #include "format/endian.hpp"
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "format/md_super.hpp"
 
 namespace llbmp {

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "llbmp/level.hpp"
+
 namespace llbmp {
 
 // How the array's data lies on the members.
@@ -109,7 +111,7 @@ std::uint32_t data_disks(const Personality& p, std::uint32_t raid_disks, std::ui
 // raid10 copies-1, raid0 and linear 0.
 std::uint32_t max_degraded(const Personality& p, std::uint32_t raid_disks, std::uint32_t layout) noexcept;
 
-std::string level_name(std::int32_t level);  // "raid1", "linear", ...
+// level_name (the other way) is public: llbmp/level.hpp.
 // A creatable level by name: "raid5", "5", "linear" (any case).
 std::optional<std::int32_t> parse_level(const std::string& text);
 

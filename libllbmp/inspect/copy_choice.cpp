@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "inspect/check.hpp"
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 
 namespace llbmp {
 

@@ -1,7 +1,7 @@
 #include "inspect/md_locate.hpp"
 
 #include "format/endian.hpp"
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 
 namespace llbmp {
 

@@ -4,7 +4,7 @@
 #include <map>
 #include <utility>
 
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 
 namespace llbmp {
 

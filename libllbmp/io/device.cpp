@@ -17,7 +17,7 @@
 #include <utility>
 #include <fmt/format.h>
 
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 
 namespace llbmp {
 

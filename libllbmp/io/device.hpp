@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 
 namespace llbmp {
 

@@ -8,7 +8,7 @@
 #include <memory>
 #include <utility>
 
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 
 namespace llbmp {
 

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "io/device.hpp"
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "format/md_super_layout.hpp"
 #include "format/personality.hpp"
 

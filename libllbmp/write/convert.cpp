@@ -6,7 +6,7 @@
 
 #include "inspect/copy_choice.hpp"
 #include "write/create.hpp"
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "format/geometry.hpp"
 #include "write/write_common.hpp"
 

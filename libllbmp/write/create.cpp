@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "format/geometry.hpp"
 #include "format/md_super_layout.hpp"
 #include "format/personality.hpp"

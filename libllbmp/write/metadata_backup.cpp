@@ -7,7 +7,7 @@
 #include <optional>
 
 #include "format/bitmap_super.hpp"
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "format/md_super.hpp"
 #include "write/write_common.hpp"
 

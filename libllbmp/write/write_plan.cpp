@@ -5,7 +5,7 @@
 #include <optional>
 #include <fmt/format.h>
 
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 
 namespace llbmp {
 

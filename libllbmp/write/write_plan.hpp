@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "io/device.hpp"
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "inspect/member.hpp"
 
 namespace llbmp {

@@ -5,7 +5,7 @@
 #include <span>
 
 #include "format/bitmap_super.hpp"
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "format/geometry.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

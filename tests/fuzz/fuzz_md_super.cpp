@@ -4,7 +4,7 @@
 #include <span>
 
 #include "format/endian.hpp"
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "format/md_super.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

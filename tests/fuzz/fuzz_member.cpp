@@ -9,7 +9,7 @@
 #include <string>
 
 #include "fuzz_input.hpp"
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "inspect/member.hpp"
 #include "render/escape.hpp"
 #include "render/member.hpp"

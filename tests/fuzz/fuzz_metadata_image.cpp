@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <span>
 
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "format/metadata_image.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

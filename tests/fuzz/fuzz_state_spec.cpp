@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "engine/state_spec.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

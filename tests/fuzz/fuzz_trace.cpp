@@ -5,7 +5,7 @@
 #include <sstream>
 #include <string>
 
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "engine/simulate.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

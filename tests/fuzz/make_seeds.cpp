@@ -11,7 +11,7 @@
 #include "fuzz_input.hpp"
 #include "write/builder.hpp"
 #include "io/device.hpp"
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "inspect/member.hpp"
 #include "write/metadata_backup.hpp"
 

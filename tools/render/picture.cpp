@@ -11,7 +11,7 @@
 #include <cstring>
 #include <fstream>
 
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "engine/state_engine.hpp"
 #include "render/size.hpp"
 #include "render/states.hpp"

@@ -8,7 +8,7 @@
 #include <array>
 #include <cctype>
 
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 
 namespace llbitmap::cli {
 

@@ -5,7 +5,7 @@
 #include <random>
 #include <sstream>
 
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "engine/simulate.hpp"
 
 using namespace llbmp;

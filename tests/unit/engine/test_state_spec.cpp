@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "engine/state_spec.hpp"
 
 using llbmp::State;

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "format/error.hpp"
-#include "format/finding_table.hpp"
+#include "llbmp/error.hpp"
+#include "llbmp/finding_table.hpp"
 
 namespace {
 

@@ -10,7 +10,7 @@
 
 #include "write/builder.hpp"
 #include "inspect/copy_choice.hpp"
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "inspect/member.hpp"
 #include "inspect/replay_members.hpp"
 #include "write/replay_commit.hpp"

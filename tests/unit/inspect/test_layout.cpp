@@ -13,7 +13,7 @@
 #include "write/builder.hpp"
 #include "inspect/check.hpp"
 #include "write/create.hpp"
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "inspect/member.hpp"
 #include "member_images.hpp"
 

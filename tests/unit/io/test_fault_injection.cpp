@@ -13,7 +13,7 @@
 #include "format/bitmap_super.hpp"
 #include "write/builder.hpp"
 #include "io/device.hpp"
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "inspect/member.hpp"
 #include "write/write_plan.hpp"
 #include "member_images.hpp"

@@ -10,7 +10,7 @@
 
 #include "write/builder.hpp"
 #include "write/convert.hpp"
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "inspect/member.hpp"
 #include "write/metadata_backup.hpp"
 #include "member_images.hpp"

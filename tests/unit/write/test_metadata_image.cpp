@@ -15,7 +15,7 @@
 
 #include "io/device.hpp"
 #include "format/endian.hpp"
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "inspect/member.hpp"
 #include "write/metadata_backup.hpp"
 #include "write/write_plan.hpp"

@@ -10,7 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "format/finding_table.hpp"
+#include <llbmp/export.hpp>
+#include <llbmp/finding_table.hpp>
 
 namespace llbmp {
 
@@ -24,7 +25,8 @@ enum class ErrorKind {
   io,         // reading, writing or flushing failed
 };
 
-class Error : public std::runtime_error {
+// Exported whole: a program catches it by type, so its type_info is the library's.
+class LLBMP_API Error : public std::runtime_error {
 public:
   Error(std::string device, std::string field, std::string value, std::string message, ErrorKind kind = ErrorKind::device);
 
@@ -43,7 +45,7 @@ private:
 };
 
 struct Finding {
-  Finding(FindingId id, std::string field, std::string value, std::string message);
+  LLBMP_API Finding(FindingId id, std::string field, std::string value, std::string message);
 
   FindingId id;
   Severity severity;    // the table's, for this id
@@ -52,11 +54,11 @@ struct Finding {
   std::string message;  // what it means
 
   std::string_view name() const noexcept { return finding_kind(id).name; }  // the stable id: "md-checksum-mismatch"
-  std::string to_string() const;  // "field=value: message"
+  LLBMP_API std::string to_string() const;  // "field=value: message"
 };
 
 using Findings = std::vector<Finding>;
 
-bool has_errors(const Findings& findings) noexcept;
+LLBMP_API bool has_errors(const Findings& findings) noexcept;
 
 }  // namespace llbmp

@@ -7,12 +7,16 @@
 // One id has one severity: where one kind of problem is harmless in one case
 // and dangerous in another (the bad-block log over the bitmap), each case has
 // its own id. To add a finding: add its id to FindingId and its row to the
-// table in finding_table.cpp (same order), and its entry to the man page.
+// table in libllbmp/format/finding_table.cpp (same order), and its entry to
+// the man page. While the SOVERSION is 0 the numbers of FindingId may change
+// from one release to the next: a program compares the stable ids (name).
 #pragma once
 
 #include <cstdint>
 #include <span>
 #include <string_view>
+
+#include <llbmp/export.hpp>
 
 namespace llbmp {
 
@@ -22,7 +26,7 @@ enum class Severity {
   error,    // the kernel refuses it or data safety is at stake: exit status 1
 };
 
-const char* severity_name(Severity severity) noexcept;
+LLBMP_API const char* severity_name(Severity severity) noexcept;
 
 enum class FindingId : std::uint8_t {
   // the md superblock of one member
@@ -102,7 +106,7 @@ struct FindingKind {
 };
 
 // Every kind, in FindingId order.
-std::span<const FindingKind> finding_table() noexcept;
-const FindingKind& finding_kind(FindingId id) noexcept;
+LLBMP_API std::span<const FindingKind> finding_table() noexcept;
+LLBMP_API const FindingKind& finding_kind(FindingId id) noexcept;
 
 }  // namespace llbmp
