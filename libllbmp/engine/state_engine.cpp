@@ -113,17 +113,43 @@ bool has_dirty(const std::uint8_t* p, std::size_t n) noexcept {
   return false;
 }
 
+#if defined(__SSE2__)
+// infect_bytes over 16 bytes at once: Unwritten becomes unwritten_to, Clean
+// and CleanUnwritten become Dirty.
+class Infect16 {
+public:
+  explicit Infect16(std::uint8_t unwritten_to) noexcept : to_unwritten_(_mm_set1_epi8(static_cast<char>(unwritten_to))) {}
+
+  // Returns the bytes changed among p[0, 16).
+  std::uint64_t apply(std::uint8_t* p) const noexcept {
+    auto* q = reinterpret_cast<__m128i*>(p);
+    const __m128i data = _mm_loadu_si128(q);
+    const __m128i m0 = _mm_cmpeq_epi8(data, unwritten_);
+    const __m128i m1 = _mm_or_si128(_mm_cmpeq_epi8(data, clean_), _mm_cmpeq_epi8(data, clean_unwritten_));
+    const __m128i any = _mm_or_si128(m0, m1);
+    const int mask = _mm_movemask_epi8(any);
+    if (mask == 0) return 0;
+    const __m128i kept = _mm_andnot_si128(any, data);
+    _mm_storeu_si128(q, _mm_or_si128(kept, _mm_or_si128(_mm_and_si128(m0, to_unwritten_), _mm_and_si128(m1, to_dirty_))));
+    return static_cast<std::uint64_t>(std::popcount(static_cast<unsigned>(mask)));
+  }
+
+private:
+  __m128i unwritten_ = _mm_set1_epi8(static_cast<char>(State::Unwritten));
+  __m128i clean_ = _mm_set1_epi8(static_cast<char>(State::Clean));
+  __m128i clean_unwritten_ = _mm_set1_epi8(static_cast<char>(State::CleanUnwritten));
+  __m128i to_unwritten_;
+  __m128i to_dirty_ = _mm_set1_epi8(static_cast<char>(State::Dirty));
+};
+#endif
+
 // llbitmap_infect_dirty_bits over p[0, n): Unwritten becomes unwritten_to,
 // Clean and CleanUnwritten become Dirty. Returns the bytes changed.
 std::uint64_t infect_bytes(std::uint8_t* p, std::size_t n, std::uint8_t unwritten_to) noexcept {
   std::uint64_t changed = 0;
   std::size_t i = 0;
 #if defined(__SSE2__)
-  const __m128i unwritten = _mm_set1_epi8(static_cast<char>(State::Unwritten));
-  const __m128i clean = _mm_set1_epi8(static_cast<char>(State::Clean));
-  const __m128i clean_unwritten = _mm_set1_epi8(static_cast<char>(State::CleanUnwritten));
-  const __m128i to_unwritten = _mm_set1_epi8(static_cast<char>(unwritten_to));
-  const __m128i to_dirty = _mm_set1_epi8(static_cast<char>(State::Dirty));
+  const Infect16 infect(unwritten_to);
   for (; i + 64 <= n; i += 64) {
     // A group of one byte value (most of a block) is one memset or nothing.
     const std::uint8_t first = p[i];
@@ -135,31 +161,9 @@ std::uint64_t infect_bytes(std::uint8_t* p, std::size_t n, std::uint8_t unwritte
       }
       continue;
     }
-    for (std::size_t k = i; k < i + 64; k += 16) {
-      auto* q = reinterpret_cast<__m128i*>(p + k);
-      const __m128i data = _mm_loadu_si128(q);
-      const __m128i m0 = _mm_cmpeq_epi8(data, unwritten);
-      const __m128i m1 = _mm_or_si128(_mm_cmpeq_epi8(data, clean), _mm_cmpeq_epi8(data, clean_unwritten));
-      const __m128i any = _mm_or_si128(m0, m1);
-      const int mask = _mm_movemask_epi8(any);
-      if (mask == 0) continue;
-      const __m128i kept = _mm_andnot_si128(any, data);
-      _mm_storeu_si128(q, _mm_or_si128(kept, _mm_or_si128(_mm_and_si128(m0, to_unwritten), _mm_and_si128(m1, to_dirty))));
-      changed += static_cast<std::uint64_t>(std::popcount(static_cast<unsigned>(mask)));
-    }
+    for (std::size_t k = i; k < i + 64; k += 16) changed += infect.apply(p + k);
   }
-  for (; i + 16 <= n; i += 16) {
-    auto* q = reinterpret_cast<__m128i*>(p + i);
-    const __m128i data = _mm_loadu_si128(q);
-    const __m128i m0 = _mm_cmpeq_epi8(data, unwritten);
-    const __m128i m1 = _mm_or_si128(_mm_cmpeq_epi8(data, clean), _mm_cmpeq_epi8(data, clean_unwritten));
-    const __m128i any = _mm_or_si128(m0, m1);
-    const int mask = _mm_movemask_epi8(any);
-    if (mask == 0) continue;
-    const __m128i kept = _mm_andnot_si128(any, data);
-    _mm_storeu_si128(q, _mm_or_si128(kept, _mm_or_si128(_mm_and_si128(m0, to_unwritten), _mm_and_si128(m1, to_dirty))));
-    changed += static_cast<std::uint64_t>(std::popcount(static_cast<unsigned>(mask)));
-  }
+  for (; i + 16 <= n; i += 16) changed += infect.apply(p + i);
 #endif
   for (; i < n; ++i) {
     if (p[i] == static_cast<std::uint8_t>(State::Unwritten)) {

@@ -39,6 +39,19 @@ static_assert(sizeof(le16) == 2 && alignof(le16) == 1);
 static_assert(sizeof(le32) == 4 && alignof(le32) == 1);
 static_assert(sizeof(le64) == 8 && alignof(le64) == 1);
 
+// One integer field between a host model and its disk word of the same width,
+// both ways (a signed host field goes through the unsigned word).
+template <typename Host, typename T>
+constexpr void decode_field(Host& host, const le_field<T>& disk) noexcept {
+  static_assert(std::is_integral_v<Host> && sizeof(Host) == sizeof(T), "a host field of the disk word's width");
+  host = static_cast<Host>(disk.get());
+}
+template <typename Host, typename T>
+constexpr void encode_field(const Host& host, le_field<T>& disk) noexcept {
+  static_assert(std::is_integral_v<Host> && sizeof(Host) == sizeof(T), "a host field of the disk word's width");
+  disk.set(static_cast<T>(host));
+}
+
 // Explicit decoding of a little-endian value at a byte offset of a buffer.
 // The caller has checked the bounds (every decoder checks the buffer size first).
 template <typename T>

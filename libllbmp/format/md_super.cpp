@@ -17,6 +17,15 @@ namespace {
 
 constexpr std::size_t kFixedBytes = sizeof(MdSuperblockDisk);
 
+// The integer fields MdSuperblock and MdSuperblockDisk share by name, an le16,
+// le32 or le64 on disk each: decode_md_superblock and encode_md_superblock
+// walk this one list (encode's sb_csum is then recomputed).
+#define LLBMP_MD_INT_FIELDS(FIELD)                                                                          \
+  FIELD(magic) FIELD(major_version) FIELD(feature_map) FIELD(ctime) FIELD(level) FIELD(layout) FIELD(size) \
+  FIELD(chunksize) FIELD(raid_disks) FIELD(bitmap_offset) FIELD(data_offset) FIELD(data_size)               \
+  FIELD(super_offset) FIELD(recovery_offset) FIELD(dev_number) FIELD(bblog_size) FIELD(bblog_offset)        \
+  FIELD(utime) FIELD(events) FIELD(resync_offset) FIELD(sb_csum) FIELD(max_dev) FIELD(logical_block_size)
+
 std::string hex32(std::uint32_t v) { return fmt::format("{:#x}", v); }
 
 // The device counts the personalities accept (raid5.c setup_conf: raid6
@@ -157,36 +166,16 @@ MdSuperblock decode_md_superblock(std::span<const std::uint8_t> b, const std::st
     throw Error(device, "md.superblock", std::to_string(b.size()), "too short for an md v1 superblock (256 bytes)");
   const auto disk = read_struct<MdSuperblockDisk>(b);
   MdSuperblock sb;
-  sb.magic = disk.magic.get();
-  sb.major_version = disk.major_version.get();
-  sb.feature_map = disk.feature_map.get();
+#define LLBMP_DECODE(name) decode_field(sb.name, disk.name);
+  LLBMP_MD_INT_FIELDS(LLBMP_DECODE)
+#undef LLBMP_DECODE
   std::copy(std::begin(disk.set_uuid), std::end(disk.set_uuid), sb.set_uuid.begin());
   const auto* name = disk.set_name;
   sb.set_name.assign(reinterpret_cast<const char*>(name),
                      std::find(name, name + 32, std::uint8_t{0}) - name);
-  sb.ctime = disk.ctime.get();
-  sb.level = static_cast<std::int32_t>(disk.level.get());
-  sb.layout = disk.layout.get();
-  sb.size = disk.size.get();
-  sb.chunksize = disk.chunksize.get();
-  sb.raid_disks = disk.raid_disks.get();
-  sb.bitmap_offset = static_cast<std::int32_t>(disk.bitmap_offset.get());
-  sb.data_offset = disk.data_offset.get();
-  sb.data_size = disk.data_size.get();
-  sb.super_offset = disk.super_offset.get();
-  sb.recovery_offset = disk.recovery_offset.get();
-  sb.dev_number = disk.dev_number.get();
   std::copy(std::begin(disk.device_uuid), std::end(disk.device_uuid), sb.device_uuid.begin());
   sb.devflags = disk.devflags;
   sb.bblog_shift = disk.bblog_shift;
-  sb.bblog_size = disk.bblog_size.get();
-  sb.bblog_offset = static_cast<std::int32_t>(disk.bblog_offset.get());
-  sb.utime = disk.utime.get();
-  sb.events = disk.events.get();
-  sb.resync_offset = disk.resync_offset.get();
-  sb.sb_csum = disk.sb_csum.get();
-  sb.max_dev = disk.max_dev.get();
-  sb.logical_block_size = disk.logical_block_size.get();
   const std::size_t roles = std::min<std::size_t>(sb.max_dev, (b.size() - kFixedBytes) / 2);
   sb.dev_roles.reserve(roles);
   for (std::size_t i = 0; i < roles; ++i) sb.dev_roles.push_back(load_le<std::uint16_t>(b, kFixedBytes + 2 * i));
@@ -266,34 +255,15 @@ std::vector<std::uint8_t> encode_md_superblock(const MdSuperblock& sb, std::span
   std::copy_n(raw.begin(), std::min(raw.size(), out.size()), out.begin());
   std::span<std::uint8_t> b(out);
   auto disk = read_struct<MdSuperblockDisk>(b);
-  disk.magic.set(sb.magic);
-  disk.major_version.set(sb.major_version);
-  disk.feature_map.set(sb.feature_map);
+#define LLBMP_ENCODE(name) encode_field(sb.name, disk.name);
+  LLBMP_MD_INT_FIELDS(LLBMP_ENCODE)
+#undef LLBMP_ENCODE
   std::copy(sb.set_uuid.begin(), sb.set_uuid.end(), std::begin(disk.set_uuid));
   std::fill(std::begin(disk.set_name), std::end(disk.set_name), 0);
   std::copy_n(sb.set_name.begin(), std::min<std::size_t>(sb.set_name.size(), 32), std::begin(disk.set_name));
-  disk.ctime.set(sb.ctime);
-  disk.level.set(static_cast<std::uint32_t>(sb.level));
-  disk.layout.set(sb.layout);
-  disk.size.set(sb.size);
-  disk.chunksize.set(sb.chunksize);
-  disk.raid_disks.set(sb.raid_disks);
-  disk.bitmap_offset.set(static_cast<std::uint32_t>(sb.bitmap_offset));
-  disk.data_offset.set(sb.data_offset);
-  disk.data_size.set(sb.data_size);
-  disk.super_offset.set(sb.super_offset);
-  disk.recovery_offset.set(sb.recovery_offset);
-  disk.dev_number.set(sb.dev_number);
   std::copy(sb.device_uuid.begin(), sb.device_uuid.end(), std::begin(disk.device_uuid));
   disk.devflags = sb.devflags;
   disk.bblog_shift = sb.bblog_shift;
-  disk.bblog_size.set(sb.bblog_size);
-  disk.bblog_offset.set(static_cast<std::uint32_t>(sb.bblog_offset));
-  disk.utime.set(sb.utime);
-  disk.events.set(sb.events);
-  disk.resync_offset.set(sb.resync_offset);
-  disk.max_dev.set(sb.max_dev);
-  disk.logical_block_size.set(sb.logical_block_size);
   write_struct(b, disk);
   for (std::size_t i = 0; i < sb.max_dev; ++i)
     store_le<std::uint16_t>(b, kFixedBytes + 2 * i, i < sb.dev_roles.size() ? sb.dev_roles[i] : kRoleSpare);
