@@ -34,6 +34,7 @@ _llbitmap_values() {
   case $opt in
     --level) printf '%s\n' linear raid0 raid1 raid4 raid5 raid6 raid10 0 1 4 5 6 10 ;;
     --metadata) printf '%s\n' 1.0 1.1 1.2 ;;
+    --kernel) printf '%s\n' 6.18 7.2 7.3 ;;
   esac
 }
 

@@ -39,6 +39,8 @@ function __llbitmap_values -a name type
             printf '%s\n' linear raid0 raid1 raid4 raid5 raid6 raid10
         case --metadata
             printf '%s\n' 1.0 1.1 1.2
+        case --kernel
+            printf '%s\n' 6.18 7.2 7.3
     end
 end
 

@@ -20,6 +20,7 @@ struct ReplayArgs {
   bool requested = false, recover = false, readd = false, lazy = false, resync = false;
   std::optional<std::string> level;
   std::string interrupt_at, speed;
+  std::optional<std::string> kernel;
   std::string format = "text";
   bool trace = false, commit = false, force = false;
   CopySourceArgs copy;
@@ -57,6 +58,7 @@ llbmp::ReplayOptions options_from(const ReplayArgs& a) {
   if (!a.interrupt_at.empty()) o.interrupt_at = parse_number(a.interrupt_at, "--interrupt-at");
   if (!a.speed.empty()) o.speed_kib = parse_number_as<std::uint32_t>(a.speed, "--speed", 1);
   o.trace = a.trace;
+  o.kernel = parse_kernel(a.kernel, "--kernel");
   o.source = copy_source_from(a.copy, a.devices);
   return o;
 }
@@ -99,6 +101,9 @@ Runner add_replay_resync(CLI::App& app) {
       ->type_name("SECTOR");
   cmd->add_option("--speed", a->speed, "Sync speed in KiB/s for the time estimate (default: md's 1000 and 200000)")
       ->type_name("KIB/S");
+  cmd->add_option("--kernel", a->kernel,
+                  "The Linux series to model: 6.18, 7.2 or 7.3 (default: the running kernel's, else 7.2)")
+      ->type_name("SERIES");
   cmd->add_option("--format,-f", a->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   add_copy_source_options(cmd, a->copy);
   cmd->add_flag("--trace", a->trace, "Print each chunk range's transitions");
@@ -107,6 +112,7 @@ Runner add_replay_resync(CLI::App& app) {
   cmd->footer(
       "Example:\n  llbitmap replay-resync /dev/sdb1 /dev/sdc1\n  llbitmap replay-resync --trace --interrupt-at 65536 a.img b.img\n"
       "  llbitmap replay-resync --merge worst /dev/sdb1 /dev/sdc1\n"
+      "  llbitmap replay-resync --kernel 7.3 /dev/sdb1 /dev/sdc1\n"
       "  llbitmap replay-resync --commit --force a.img b.img");
   return [a] { return run_replay(*a); };
 }

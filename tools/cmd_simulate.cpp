@@ -26,6 +26,7 @@ struct SimulateArgs {
   std::string level = "1";
   bool degraded = false, unwritten = false, quiet = false;
   std::string format = "text";
+  std::optional<std::string> kernel;
   const CLI::App* command = nullptr;  // for options given on the command line, defaults or not
   bool given(const char* option) const { return command->count(option) != 0; }
 };
@@ -78,6 +79,7 @@ llbmp::SimulateConfig base_config(const SimulateArgs& a) {
   c.io_size = parse_number_as<std::uint32_t>(a.logical_block_size, "--logical-block-size", 512, 4096);
   c.degraded = a.degraded;
   c.start_unwritten = a.unwritten;
+  c.kernel = parse_kernel(a.kernel, "--kernel");
   if (!a.crash_at.empty()) c.crash_at = parse_decimal(a.crash_at, "--crash-at", {0, kMaxSeconds, false});
   return c;
 }
@@ -177,6 +179,9 @@ Runner add_simulate(CLI::App& app) {
   cmd->add_flag("--degraded", a->degraded, "A degraded array (NeedSync, no coalescing, no daemon)");
   cmd->add_flag("--unwritten", a->unwritten, "Start all Unwritten instead of Clean");
   cmd->add_option("--crash-at", a->crash_at, "Crash at this many seconds (default: after the last event)")->type_name("SECONDS");
+  cmd->add_option("--kernel", a->kernel,
+                  "The Linux series to model: 6.18, 7.2 or 7.3 (default: the running kernel's, else 7.2)")
+      ->type_name("SERIES");
   cmd->add_option("--format,-f", a->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   cmd->add_flag("--quiet,-q", a->quiet, "No progress line on a terminal");
   cmd->footer(

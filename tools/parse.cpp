@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "command.hpp"
+#include "io/host.hpp"
 
 namespace llbitmap::cli {
 
@@ -146,6 +147,12 @@ ChunkSpan parse_chunk_span(const std::string& text, const char* option) {
   const ChunkSpan span{number(text.substr(0, dash)), number(text.substr(dash + 1))};
   if (span.last < span.first) refuse(option, text, "LAST is before FIRST");
   return span;
+}
+
+llbmp::KernelSeries parse_kernel(const std::optional<std::string>& text, const char* option) {
+  if (!text) return llbmp::running_kernel_series();
+  if (const auto k = llbmp::parse_kernel_series(*text)) return *k;
+  throw UsageError(fmt::format("{} '{}': not a modelled kernel (6.18, 7.2 or 7.3)", option, *text));
 }
 
 }  // namespace llbitmap::cli

@@ -7,7 +7,10 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
+
+#include "format/kernel_series.hpp"
 
 namespace llbitmap::cli {
 
@@ -55,5 +58,9 @@ struct ChunkSpan {
   std::uint64_t last;
 };
 ChunkSpan parse_chunk_span(const std::string& text, const char* option);
+
+// --kernel 6.18|7.2|7.3: the md code a command models; not given, the
+// running kernel's series when it is a modelled one, else 7.2.
+llbmp::KernelSeries parse_kernel(const std::optional<std::string>& text, const char* option);
 
 }  // namespace llbitmap::cli

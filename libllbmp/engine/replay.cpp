@@ -25,6 +25,17 @@ bool is_recovery(SyncKind k) noexcept { return k == SyncKind::recover || k == Sy
 // recovery onto a new disk (conf->fullsync).
 bool processes_every_chunk(SyncKind k) noexcept { return k == SyncKind::requested || k == SyncKind::recover; }
 
+bool is_syncing_byte(std::uint8_t b) noexcept {
+  return b == static_cast<std::uint8_t>(State::Syncing) || b == static_cast<std::uint8_t>(State::SyncingUnwritten);
+}
+
+// raid10_sync_request asks for the periodic Endsync before the bitmap's
+// start_sync of the chunk; raid1_sync_request and raid5_sync_request after it.
+bool asks_cond_end_sync_before_start_sync(std::int32_t level) noexcept {
+  const Personality* p = personality_of(level);
+  return p && p->spread == Spread::copies;
+}
+
 // Per-chunk transition paths for --trace, built phase by phase.
 class Tracer {
 public:
@@ -138,6 +149,7 @@ public:
     r_.stale = s.stale;
     r_.unclean = s.unclean;
     r_.kind = s.kind;
+    r_.kernel = s.kernel;
     r_.chunk_sectors = g.chunk_sectors;
     r_.chunks = g.chunks;
     r_.sync_sectors = g.sync_sectors;
@@ -167,14 +179,11 @@ private:
   // llbitmap_set_page_dirty). The md superblock update that follows assembly
   // (md_update_sb -> llbitmap_update_sb -> llbitmap_write_sb) writes page 0
   // through llbitmap_write_page, which clears the pending flags of page 0's
-  // blocks only. Blocks of later pages stay pending: nothing unplugs them
-  // while no user write comes, and llbitmap_cond_end_sync flushes only after
-  // daemon_sleep seconds of syncing. So when llbitmap_close_sync's Endsync
-  // turns a synced chunk of a later page from Syncing into Dirty,
-  // test_and_set_bit finds its block pending and llbitmap_infect_dirty_bits
-  // makes every Clean chunk of the 512-byte block Dirty too; in page 0 it
-  // does not. (Not a sync-window effect: llbitmap_start_sync handles one chunk
-  // per call, and raid1_sync_request's 64 KiB window never spans two chunks.)
+  // blocks only. Blocks of later pages stay pending until the sync's first
+  // periodic flush (cond_end_sync below); a block still pending when
+  // llbitmap_close_sync's Endsync turns one of its chunks from Syncing into
+  // Dirty is coalesced (llbitmap_infect_dirty_bits: its Clean chunks become
+  // Dirty too).
   void load() {
     // A recovery runs on an array that is degraded from assembly on.
     ArrayMode mode{s_.level, sync_mode_.degraded, false};
@@ -222,16 +231,42 @@ private:
     r_.plan.push_back(range);
   }
 
-  // llbitmap_cond_end_sync: every daemon_sleep seconds of syncing, Endsync
-  // over the chunks fully passed and a flush of every page
-  // (__llbitmap_flush), which clears every pending block.
-  void cond_end_sync(std::uint64_t chunk) {
-    const double limit = g_.daemon_sleep;
-    if (elapsed_ < limit) return;
-    if (chunk > 0) area_.apply(Action::Endsync, 0, chunk - 1, sync_mode_);
+  // llbitmap_cond_end_sync, asked at each chunk the personality syncs. A
+  // call at sector 0 only starts the clock. last_end_sync starts at 0 and on
+  // 64-bit jiffies start far past daemon_sleep, so when the first chunk synced
+  // is not chunk 0 the first call already flushes; later ones flush every
+  // daemon_sleep seconds. A flush is an Endsync (see
+  // periodic_endsync_covers_current_chunk) and __llbitmap_flush, which writes
+  // every block and so clears every pending one. Returns whether the Endsync
+  // turned this chunk, still being synced, into Dirty.
+  bool cond_end_sync(std::uint64_t chunk) {
+    if (chunk == 0) {
+      clock_started_ = true;
+      elapsed_ = 0;
+      return false;
+    }
+    if (clock_started_ && elapsed_ < static_cast<double>(g_.daemon_sleep)) return false;
+    const bool covers_current = periodic_endsync_covers_current_chunk(s_.kernel);
+    const bool was_syncing = is_syncing_byte(area_.at(chunk));
+    area_.apply(Action::Endsync, 0, covers_current ? chunk : chunk - 1, sync_mode_);
     area_.clear_pending(0, ~std::uint64_t{0});
+    clock_started_ = true;
     elapsed_ = 0;
     ++r_.periodic_flushes;
+    return covers_current && was_syncing;
+  }
+
+  // One chunk the sync runs on. When the periodic Endsync made it Dirty
+  // first, the personality asks the bitmap again for the rest of the chunk
+  // and is told it is in sync: raid1_sync_request builds an empty request
+  // (md_do_sync stops and md starts the sync again past it), raid5_sync_request
+  // copies the stripe it had queued and skips the rest. md counts the chunk
+  // as synced all the same.
+  void sync_chunk(std::uint64_t chunk, bool dirtied_early) {
+    const std::uint64_t sectors = chunk_sectors_synced(chunk);
+    if (sectors != 0) add_synced(chunk, sectors);
+    if (dirtied_early) r_.uncopied.push_back(chunk);
+    elapsed_ += seconds_for(sectors);
   }
 
   double seconds_for(std::uint64_t sectors) const noexcept {
@@ -255,9 +290,11 @@ private:
     const bool personality_skips_all = r_.degraded_resync == DegradedResync::not_started;
     const std::uint64_t started_end =
         personality_skips_all ? 0 : std::min(g_.chunks, div_round_up(stop_sector, g_.chunk_sectors));
+    const bool flush_asked_first = asks_cond_end_sync_before_start_sync(s_.level);
     for (std::uint64_t chunk = 0; chunk < started_end; ++chunk) {
       const std::uint8_t c = area_.at(chunk);
       if (skipped(c, sync_mode_.degraded, s_.kind)) continue;
+      if (flush_asked_first) cond_end_sync(chunk);  // the chunk is not Syncing yet: nothing is lost
       const bool syncing = is_syncing(next_state(c, Action::Startsync, sync_mode_));
       area_.apply(Action::Startsync, chunk, chunk, sync_mode_);
       ++r_.started_chunks;
@@ -265,12 +302,8 @@ private:
       // raid1_sync_request runs the bitmap's start_sync before it looks for a
       // mirror to write; finding none, it skips the rest of the array.
       if (r_.degraded_resync == DegradedResync::no_write_target) break;
-      cond_end_sync(chunk);
-      if (chunk < stop_chunk) {
-        const std::uint64_t sectors = chunk_sectors_synced(chunk);
-        if (sectors != 0) add_synced(chunk, sectors);
-        elapsed_ += seconds_for(sectors);
-      }
+      const bool dirtied_early = !flush_asked_first && cond_end_sync(chunk);
+      if (chunk < stop_chunk) sync_chunk(chunk, dirtied_early && !processes_every_chunk(s_.kind));
     }
     tracer_.step(area_, "startsync");
     if (interrupted) {
@@ -301,6 +334,7 @@ private:
   ArrayMode sync_mode_;
   ReplayResult r_;
   double elapsed_ = 0;
+  bool clock_started_ = false;  // llbitmap->last_end_sync set by a call at sector 0
   bool interrupted_ = false;
 };
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/state_engine.hpp"
+#include "format/kernel_series.hpp"
 
 namespace llbmp {
 
@@ -87,6 +88,11 @@ struct ReplayResult {
   std::uint64_t synced_chunks = 0;
   std::uint64_t synced_sectors = 0;
   std::uint64_t periodic_flushes = 0;
+  KernelSeries kernel = kDefaultKernelSeries;  // whose llbitmap_cond_end_sync was modelled
+  // Chunks of the plan that md marks in sync without copying them (fully):
+  // on 6.18 and 7.2 the periodic Endsync makes the chunk being synced Dirty
+  // first; raid1 then copies nothing of it, raid4/5/6 one stripe.
+  std::vector<std::uint64_t> uncopied;
   std::vector<TraceRange> trace;
   std::vector<std::uint8_t> end_bytes;  // the state area from byte 1024 after the daemon
 
@@ -119,6 +125,7 @@ struct ReplaySetup {
   std::optional<std::uint64_t> interrupt_at;
   std::optional<std::uint32_t> speed_kib;
   bool trace = false;
+  KernelSeries kernel = kDefaultKernelSeries;
 };
 ReplayResult replay_bytes(std::vector<std::uint8_t> bytes, const ReplayGeometry& geometry, const ReplaySetup& setup);
 

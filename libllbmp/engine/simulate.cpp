@@ -380,9 +380,10 @@ void Simulator::chunk_range(const IoEvent& e, std::uint64_t& first, std::uint64_
   end = std::min(end, c_.size_sectors);
   any = start < end;
   if (!any) return;
-  if (e.discard) {  // whole chunks only
+  if (e.discard) {  // whole chunks, and on older kernels the partly covered last one
     first = div_round_up(start, c_.chunk_sectors);
-    const std::uint64_t stop = end / c_.chunk_sectors;
+    const std::uint64_t stop =
+        discard_covers_partial_last_chunk(c_.kernel) ? div_round_up(end, c_.chunk_sectors) : end / c_.chunk_sectors;
     any = first < stop;
     last = any ? stop - 1 : 0;
     return;
@@ -474,6 +475,7 @@ SimulateReport Simulator::finish() {
   s.level = c_.level;
   s.degraded = c_.degraded;
   s.unclean = true;
+  s.kernel = c_.kernel;
   const auto replay = replay_bytes(disk_, g, s);
   r_.resync_chunks = replay.synced_chunks;
   r_.resync_bytes = replay.synced_bytes();

@@ -12,6 +12,7 @@
 
 #include "format/geometry.hpp"
 #include "engine/state_engine.hpp"
+#include "format/kernel_series.hpp"
 
 namespace llbmp {
 
@@ -76,6 +77,7 @@ struct SimulateConfig {
   bool start_unwritten = false;      // the array starts all Unwritten instead of Clean
   std::optional<double> crash_at;    // seconds; default after the last event
   std::uint32_t sectors_reserved = kMdadmReservedSectors;  // the bitmap room the row is judged against
+  KernelSeries kernel = kDefaultKernelSeries;  // whose discard rounding is modelled
 };
 
 // Whether a row's chunks fit the room of sectors_reserved sectors.

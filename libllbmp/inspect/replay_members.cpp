@@ -50,6 +50,7 @@ ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptio
     r.first_use = true;
     r.level = first_use->md.level;
     r.raid_disks = first_use->md.raid_disks;
+    r.kernel = options.kernel;
     return r;
   }
   const ChosenCopy copy = choose_copy(members, options.source);
@@ -90,6 +91,7 @@ ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptio
   s.interrupt_at = options.interrupt_at;
   s.speed_kib = options.speed_kib;
   s.trace = options.trace;
+  s.kernel = options.kernel;
 
   const auto& area = m.bitmap->area;
   std::vector<std::uint8_t> bytes;

@@ -20,6 +20,7 @@ struct ReplayOptions {
   std::optional<std::uint64_t> interrupt_at;  // resync-space sector
   std::optional<std::uint32_t> speed_kib;     // models the periodic flush; default the md maximum
   bool trace = false;
+  KernelSeries kernel = kDefaultKernelSeries;  // whose md code is modelled
   CopySource source;  // whose copy to replay: the kernel's (default), one member, or the worst merge
 };
 

@@ -167,6 +167,40 @@ expect_rc 0; expect_out "FIRST_USE: the kernel initialises"
 run "$LLBITMAP" replay-resync ca.img cb.img
 expect_rc 1; expect_one_err_line; expect_err "bitmap.version=4"
 
+# --kernel: the first chunk to sync is past chunk 0, so llbitmap_cond_end_sync
+# flushes at once (issue 17's crash): no block is pending at the end, exactly
+# the 514 synced chunks are Dirty, then Clean. 6.18 and 7.2 end the chunk being
+# synced at that flush (raid1 does not copy chunk 1536); 7.3 does not.
+"$LLBITMAP" create --level 1 --raid-disks 2 --size 256M --states 1536-2047:dirty,3200:dirty,4079:dirty k1.img k2.img >/dev/null
+for k in 6.18 7.2; do
+  run "$LLBITMAP" replay-resync --kernel "$k" k1.img k2.img
+  expect_rc 0; expect_no_err
+  expect_out "Kernel   : Linux $k"
+  expect_out "Uncopied : 1 chunk (1536) marked in sync but not fully copied"
+  expect_out "Total    : 514 chunks"
+  expect_out "After    : 3566 unwritten, 514 dirty (when the sync ends)"
+  expect_out "End      : 3566 unwritten, 514 clean (after the daemon)"
+done
+run "$LLBITMAP" replay-resync --kernel 7.3 k1.img k2.img
+expect_rc 0
+expect_out "Kernel   : Linux 7.3"
+expect_out "Total    : 514 chunks"
+expect_out "After    : 3566 unwritten, 514 dirty (when the sync ends)"
+grep -q "^Uncopied" <<<"$OUT" && fail "7.3 leaves no chunk uncopied: $OUT"
+[ "$(field 'j["kernel"]' --kernel 7.3 k1.img k2.img)" = 7.3 ] || fail "json kernel"
+[ "$(field 'j["uncopied_chunks"]' --kernel 7.2 k1.img k2.img)" = "[1536]" ] || fail "json uncopied_chunks"
+[ "$(field 'j["uncopied_chunks"]' --kernel 7.3 k1.img k2.img)" = "[]" ] || fail "json uncopied_chunks on 7.3"
+# The default: the running kernel's series when modelled, else 7.2.
+running=$(uname -r)
+case $running in 6.18|6.18[.-]*) want=6.18 ;; 7.2|7.2[.-]*) want=7.2 ;; 7.3|7.3[.-]*) want=7.3 ;; *) want=7.2 ;; esac
+[ "$(field 'j["kernel"]' k1.img k2.img)" = "$want" ] || fail "default kernel for $running is not $want"
+for bad in 7.4 7 "" 7.2.13 latest; do
+  run "$LLBITMAP" replay-resync --kernel "$bad" k1.img k2.img
+  expect_rc 2; expect_one_err_line
+done
+run "$LLBITMAP" replay-resync --kernel 7.4 k1.img k2.img
+expect_err "--kernel '7.4': not a modelled kernel (6.18, 7.2 or 7.3)"
+
 # Loop devices: the same plan as on the files.
 la=$(loop_attach c.img); lb=$(loop_attach d.img)
 [ "$(field 'j["synced_chunks"]' --stale "$la" "$lb")" = 4080 ] || fail "loop devices"

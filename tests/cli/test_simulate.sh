@@ -70,6 +70,21 @@ run "$LLBITMAP" simulate --size 256M --format json - <v3.log
 [ "$(json_get "$OUT" 'j[0]["events"]')" = 2 ] || fail "fio v3 events"
 [ "$(json_get "$OUT" 'j[0]["dirty_in_memory"]')" = 0 ] || fail "trim did not discard"
 
+# --kernel: a trim of [0, 96K) after a write of chunks 0-1 (64K chunks) leaves
+# chunk 1 Dirty on 7.3 (whole chunks only) and clears it on 6.18 and 7.2
+# (the write coalesced its block: 512 chunks Dirty before the trim).
+printf 'fio version 3 iolog\n0 /dev/sdb write 0 131072\n1000000000 /dev/sdb trim 0 98304\n' >trim.log
+for k in 6.18:510 7.2:510 7.3:511; do
+  run "$LLBITMAP" simulate --size 256M --chunk-size 64K --kernel "${k%%:*}" --format json trim.log
+  expect_rc 0
+  [ "$(json_get "$OUT" 'j[0]["dirty_in_memory"]')" = "${k##*:}" ] || fail "--kernel ${k%%:*}: trim left $(json_get "$OUT" 'j[0]["dirty_in_memory"]') dirty"
+  [ "$(json_get "$OUT" 'j[0]["kernel"]')" = "${k%%:*}" ] || fail "--kernel ${k%%:*} not in the JSON"
+done
+run "$LLBITMAP" simulate --size 256M --chunk-size 64K --kernel 7.3 trim.log
+expect_out "modelled on Linux 7.3 (discards clear whole chunks only)"
+run "$LLBITMAP" simulate --size 256M --kernel 8.0 trim.log
+expect_rc 2; expect_one_err_line; expect_err "--kernel '8.0'"
+
 # Synthetic, seeded: the same seed gives the same figures.
 a=$("$LLBITMAP" simulate --synthetic random --seed 3 --count 20000 --size 1G --format json)
 b=$("$LLBITMAP" simulate --synthetic random --seed 3 --count 20000 --size 1G --format json)

@@ -48,13 +48,17 @@ std::string simulate_json(const std::vector<llbmp::SimulateReport>& reports, con
                     {"dirty_in_memory", r.dirty_in_memory}, {"dirty_on_disk", r.dirty_on_disk},
                     {"resync_chunks", r.resync_chunks}, {"resync_bytes", r.resync_bytes}, {"full_bytes", r.full_bytes},
                     {"sectors_reserved", base.sectors_reserved}, {"room_fit", llbmp::room_fit_name(r.fit)},
-                    {"sectors_reserved_needed", r.sectors_needed}, {"kernel_choice", r.kernel_choice}});
+                    {"sectors_reserved_needed", r.sectors_needed}, {"kernel_choice", r.kernel_choice},
+                    {"kernel", llbmp::kernel_series_name(base.kernel)}});
   return json_text(rows) + "\n";
 }
 
 std::string simulate_text(const std::vector<llbmp::SimulateReport>& reports, const llbmp::SimulateConfig& base) {
   std::string out = fmt::format("{} events, crash at {:.3f} s\n", reports.front().events, reports.front().crash_time);
   out += kernel_choice_text(base);
+  out += fmt::format("modelled on Linux {} (discards clear {})\n", llbmp::kernel_series_name(base.kernel),
+                     llbmp::discard_covers_partial_last_chunk(base.kernel) ? "whole chunks and a partly covered last one"
+                                                                          : "whole chunks only");
   out += fmt::format("{:>10} {:>9} {:>12} {:>12} {:>12} {:>14} {:>8}  {}\n", "chunk", "chunks", "meta writes", "dirty (mem)",
                      "dirty (disk)", "resync", "share", "room");
   for (const auto& r : reports)

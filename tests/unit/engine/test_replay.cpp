@@ -62,10 +62,18 @@ TEST(Replay, PeriodicFlushClearsPending) {
   b[3500] = D;
   ReplaySetup s;
   s.speed_kib = 1;  // 64 s per chunk, above daemon_sleep
+  s.kernel = KernelSeries::linux_7_3;
   const auto r = replay(b, s);
   EXPECT_EQ(r.synced_chunks, 2u);
   EXPECT_GE(r.periodic_flushes, 1u);
   EXPECT_EQ(r.after_sync.of(State::Dirty), 2u);
+  // 7.2 ends the chunk being synced at that flush, before the flush: raid1
+  // does not copy it, and its block, still pending from Reload, coalesces.
+  s.kernel = KernelSeries::linux_7_2;
+  const auto old = replay(b, s);
+  EXPECT_EQ(old.synced_chunks, 2u);
+  EXPECT_EQ(old.uncopied, std::vector<std::uint64_t>{3500});
+  EXPECT_EQ(old.after_sync.of(State::Dirty), 2u + 511u);
   const auto fast = replay(b);
   EXPECT_EQ(fast.after_sync.of(State::Dirty), 2u + 511u);
 }
@@ -302,4 +310,114 @@ TEST(Replay, ShareAndTime) {
   EXPECT_DOUBLE_EQ(r.share(), 0.25);
   EXPECT_DOUBLE_EQ(r.seconds_at(64), 1.0);
   EXPECT_EQ(r.synced_bytes(), 65536u);
+}
+
+namespace {
+
+// Issue 17's crash on the real kernel (7.2.13 and 7.3): raid1, 514 Dirty
+// chunks at the reset: block 3 (chunks 1536-2047) full, chunks 3200 and 4079
+// each alone in a block of Unwritten ones.
+std::vector<std::uint8_t> late_crash_bytes() {
+  std::vector<std::uint8_t> b(4080, U);
+  for (int i = 1536; i < 2048; ++i) b[i] = D;
+  b[3200] = D;
+  b[4079] = D;
+  return b;
+}
+
+ReplaySetup on_kernel(KernelSeries k) {
+  ReplaySetup s;
+  s.kernel = k;
+  return s;
+}
+
+}  // namespace
+
+// The first chunk synced is not chunk 0, so the first llbitmap_cond_end_sync
+// already flushes: no block is pending at llbitmap_close_sync, the Endsync
+// coalesces nothing, and exactly the 514 synced chunks are Dirty, then Clean.
+TEST(Replay, FirstFlushAtTheFirstSyncedChunkPastZero) {
+  for (const auto k : kKernelSeries) {
+    const auto r = replay(late_crash_bytes(), on_kernel(k));
+    SCOPED_TRACE(std::string(kernel_series_name(k)));
+    EXPECT_EQ(r.kernel, k);
+    EXPECT_EQ(r.after_load.of(State::NeedSync), 514u);
+    EXPECT_EQ(r.started_chunks, 514u);
+    EXPECT_EQ(r.after_sync.of(State::Dirty), 514u);
+    EXPECT_EQ(r.after_sync.of(State::Unwritten), 4080u - 514u);
+    EXPECT_EQ(r.end.of(State::Clean), 514u);
+    EXPECT_EQ(r.end.of(State::Unwritten), 4080u - 514u);
+    EXPECT_EQ(r.periodic_flushes, 1u);
+  }
+}
+
+// Linux 6.18 and 7.2 end [0, chunk] at that flush: the chunk being synced is
+// made Dirty before raid1 copies it; 7.3 ends only the chunks passed.
+TEST(Replay, PeriodicEndsyncOfTheCurrentChunkLosesItsCopyOnRaid1) {
+  const auto old = replay(late_crash_bytes(), on_kernel(KernelSeries::linux_7_2));
+  EXPECT_EQ(old.uncopied, std::vector<std::uint64_t>{1536});
+  EXPECT_EQ(old.synced_chunks, 514u);  // md counts it as synced
+  EXPECT_EQ(old.plan.front().first_chunk, 1536u);
+  const auto same = replay(late_crash_bytes(), on_kernel(KernelSeries::linux_6_18));
+  EXPECT_EQ(same.uncopied, old.uncopied);
+  const auto fixed = replay(late_crash_bytes(), on_kernel(KernelSeries::linux_7_3));
+  EXPECT_TRUE(fixed.uncopied.empty());
+  EXPECT_EQ(fixed.synced_chunks, 514u);
+  EXPECT_EQ(fixed.plan.front().first_chunk, 1536u);
+  EXPECT_EQ(fixed.synced_sectors, 514u * 128);
+}
+
+// raid5_sync_request has one stripe of the chunk queued; the rest is skipped.
+TEST(Replay, PeriodicEndsyncOfTheCurrentChunkOnRaid5) {
+  auto s = on_kernel(KernelSeries::linux_7_2);
+  s.level = 5;
+  s.kind = SyncKind::resync;
+  auto b = late_crash_bytes();
+  for (auto& c : b) c = c == D ? N : c;  // raid5 writes leave NeedSync
+  const auto r = replay(b, s);
+  EXPECT_EQ(r.uncopied, std::vector<std::uint64_t>{1536});
+  EXPECT_EQ(r.synced_chunks, 514u);
+  EXPECT_EQ(r.after_sync.of(State::Dirty), 514u);
+}
+
+// raid10_sync_request asks for the flush before the chunk is started: the
+// Endsync of [0, chunk] finds it NeedSync and nothing is lost.
+TEST(Replay, Raid10AsksForTheFlushBeforeStartsync) {
+  auto s = on_kernel(KernelSeries::linux_7_2);
+  s.level = 10;
+  s.layout = 0x102;
+  s.md_chunk_sectors = 1024;
+  const auto r = replay(late_crash_bytes(), s);
+  EXPECT_TRUE(r.uncopied.empty());
+  EXPECT_EQ(r.synced_chunks, 514u);
+  EXPECT_EQ(r.after_sync.of(State::Dirty), 514u);
+}
+
+// A call at sector 0 starts the clock: with chunk 0 out of sync no flush comes
+// within daemon_sleep, and Reload's pending blocks coalesce at the Endsync.
+TEST(Replay, ChunkZeroStartsTheClockInstead) {
+  auto b = late_crash_bytes();
+  b[0] = D;
+  for (const auto k : kKernelSeries) {
+    const auto r = replay(b, on_kernel(k));
+    SCOPED_TRACE(std::string(kernel_series_name(k)));
+    EXPECT_EQ(r.periodic_flushes, 0u);
+    EXPECT_TRUE(r.uncopied.empty());
+    EXPECT_EQ(r.synced_chunks, 515u);
+    EXPECT_GT(r.after_sync.of(State::Dirty), 515u);  // the blocks of 3200 and 4079 coalesce
+  }
+}
+
+TEST(KernelSeries, NamesAndReleases) {
+  for (const auto k : kKernelSeries) EXPECT_EQ(parse_kernel_series(kernel_series_name(k)), k);
+  EXPECT_FALSE(parse_kernel_series("7.4"));
+  EXPECT_FALSE(parse_kernel_series(" 7.2"));
+  EXPECT_FALSE(parse_kernel_series(""));
+  EXPECT_EQ(kernel_series_of_release("7.2.13-amd64"), KernelSeries::linux_7_2);
+  EXPECT_EQ(kernel_series_of_release("7.3.0-rc7-amd64"), KernelSeries::linux_7_3);
+  EXPECT_EQ(kernel_series_of_release("6.18.44"), KernelSeries::linux_6_18);
+  EXPECT_EQ(kernel_series_of_release("7.3"), KernelSeries::linux_7_3);
+  EXPECT_FALSE(kernel_series_of_release("7.20.1"));
+  EXPECT_FALSE(kernel_series_of_release("6.1.0-28-amd64"));
+  EXPECT_FALSE(kernel_series_of_release(""));
 }

@@ -151,10 +151,23 @@ TEST(SimulateTiming, Raid5FirstWriteWidensToTheStripeRow) {
 TEST(SimulateTiming, DiscardWholeChunksOnly) {
   auto c = config256M();
   c.crash_at = 1;
+  c.kernel = KernelSeries::linux_7_3;
   const auto r = simulate({{0, 0, 1024, false}, {0.5, 64, 256, true}}, c);
   // The write dirties chunks 0-7 and coalesces their block (512 chunks);
   // the discard of sectors 64..319 covers only chunk 1 whole.
   EXPECT_EQ(r.dirty_in_memory, 511u);
+}
+
+// 6.18 and 7.2 round the discard's first chunk up and its end up too: the
+// partly covered chunk 2 is discarded as well.
+TEST(SimulateTiming, OlderKernelsDiscardAPartlyCoveredLastChunk) {
+  auto c = config256M();
+  c.crash_at = 1;
+  for (const auto k : {KernelSeries::linux_6_18, KernelSeries::linux_7_2}) {
+    c.kernel = k;
+    const auto r = simulate({{0, 0, 1024, false}, {0.5, 64, 256, true}}, c);
+    EXPECT_EQ(r.dirty_in_memory, 510u) << kernel_series_name(k);
+  }
 }
 
 TEST(SimulateTiming, PastTheEndIsAnError) {
