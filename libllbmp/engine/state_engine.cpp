@@ -416,6 +416,15 @@ void StateArea::mark_pending(std::uint64_t chunk, const BlockBytes& blk, bool in
     infect_block(blk, mode, outcome, tracker);
 }
 
+std::uint64_t StateArea::write(std::uint64_t chunk, State state, const ArrayMode& mode) {
+  bytes_[chunk] = static_cast<std::uint8_t>(state);
+  ActionOutcome outcome;
+  InfectTracker tracker;
+  if (marks_with_infect(state) || state == State::NeedSyncUnwritten)
+    mark_pending(chunk, block_bytes(block_of(chunk)), state != State::NeedSyncUnwritten, mode, outcome, tracker);
+  return outcome.coalesced;
+}
+
 // Chunks [first, last] of one block, in order: coalescing depends on it.
 void StateArea::apply_block(const Transitions& next, std::uint64_t first, std::uint64_t last, const ArrayMode& mode,
                             ActionOutcome& outcome) {

@@ -99,6 +99,10 @@ public:
   std::span<const std::uint8_t> chunk_bytes() const noexcept { return {bytes_.data(), chunks_}; }
   std::uint8_t at(std::uint64_t chunk) const noexcept { return bytes_[chunk]; }
   void set(std::uint64_t chunk, std::uint8_t byte) noexcept { bytes_[chunk] = byte; }
+  // llbitmap_write: the byte is stored; Dirty and NeedSync mark its block for
+  // write-back with coalescing, NeedSyncUnwritten without. Returns the bytes
+  // coalescing changed.
+  std::uint64_t write(std::uint64_t chunk, State state, const ArrayMode& mode);
 
   // llbitmap_state_machine over chunks [first, last], clamped to the chunk count.
   ActionOutcome apply(Action action, std::uint64_t first, std::uint64_t last, const ArrayMode& mode);
