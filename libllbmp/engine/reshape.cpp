@@ -7,7 +7,7 @@
 #include <numeric>
 #include <string>
 
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 #include "format/personality.hpp"
 
 namespace llbmp {

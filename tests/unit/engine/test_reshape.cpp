@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/reshape.hpp"
-#include "format/error.hpp"
+#include "llbmp/error.hpp"
 
 using namespace llbmp;
 
