@@ -4,6 +4,7 @@
 
 #include "command.hpp"
 #include "inspect/check.hpp"
+#include "inspect/reshape_view.hpp"
 #include "llbmp/error.hpp"
 #include "parse.hpp"
 #include "render/check.hpp"
@@ -48,9 +49,10 @@ int run_check(const CheckArgs& a) {
   llbmp::CheckReport report = llbmp::check_members(loaded.members, {block_size});
   report.findings.insert(report.findings.begin(), loaded.unreadable.begin(), loaded.unreadable.end());
   if (!a.quiet) {
-    if (a.format == "json") fmt::print("{}", check_json(report));
-    else if (a.format == "export") fmt::print("{}", check_export(report));
-    else fmt::print("{}", check_text(report, a.devices.size()));
+    const auto reshape = llbmp::array_reshape(loaded.members);
+    if (a.format == "json") fmt::print("{}", check_json(report, reshape));
+    else if (a.format == "export") fmt::print("{}", check_export(report, reshape));
+    else fmt::print("{}", check_text(report, a.devices.size(), reshape));
   }
   return report.consistent() ? kExitOk : kExitProblems;
 }

@@ -130,7 +130,7 @@ Runner add_edit(CLI::App& app) {
   cmd->add_option("--clear-flag", a->clear_flags, "Clear a flag, one of --set-flag's (repeatable)")->type_name("FLAG")->allow_extra_args(false);
   cmd->add_option("--raw-byte", a->raw_bytes, "Plant any byte at a chunk: CHUNK=VALUE, e.g. 3100=0xff (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_flag("--force", a->force, "Write a header the kernel refuses to load, or first_use / write_error");
+  cmd->add_flag("--force", a->force, "Write a header the kernel refuses to load, first_use / write_error, or a member mid-reshape");
   cmd->add_flag("--dry-run,-n", a->dry_run, "Print what would be written; write nothing");
   cmd->footer(
       "Example:\n  llbitmap edit --set-state 0-99:dirty /dev/sdb1 /dev/sdc1\n"

@@ -77,6 +77,8 @@ std::string bad_value_text(const std::string& command, const llbmp::Error& e) {
 }
 
 std::string refusal_text(const std::string& command, const llbmp::Error& e) {
+  // A member mid-reshape: only edit's --force overrides it (write/write_common.hpp refuse_mid_reshape).
+  if (e.field() == "md.reshape_position" && command != "edit") return e.what();
   for (const auto& entry : kForceHints)
     if (command == entry.command) return fmt::format("{} ({})", e.what(), entry.hint);
   return e.what();

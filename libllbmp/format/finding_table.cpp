@@ -46,6 +46,11 @@ constexpr FindingKind kTable[] = {
      "The array uses more sectors per member than the data area holds (md.size)."},
     {md_bitmap_outside_device, "md-bitmap-outside-device", error,
      "The bitmap area lies outside the device (md.bitmap_offset)."},
+    {md_reshape_disks_out_of_range, "md-reshape-disks-out-of-range", error,
+     "Mid-reshape, the old device count raid_disks - delta_disks is 0 or above 1920 (md.delta_disks)."},
+    {md_reshape_bad_chunk, "md-reshape-bad-chunk", error,
+     "Mid-reshape, a raid4, raid5, raid6 or raid10 new chunk that is not a power of two of at least 8 sectors "
+     "(md.new_chunk): the kernel refuses it."},
     {md_no_bitmap, "md-no-bitmap", info, "The member has no bitmap (md.feature_map)."},
     {bblog_overlaps_bitmap, "bblog-overlaps-bitmap", info,
      "The bad-block log overlaps the bitmap area while no bad block is recorded (md.bblog_offset, MD_FEATURE_BAD_BLOCKS "

@@ -22,7 +22,8 @@ constexpr std::size_t kFixedBytes = sizeof(MdSuperblockDisk);
 // walk this one list (encode's sb_csum is then recomputed).
 #define LLBMP_MD_INT_FIELDS(FIELD)                                                                          \
   FIELD(magic) FIELD(major_version) FIELD(feature_map) FIELD(ctime) FIELD(level) FIELD(layout) FIELD(size) \
-  FIELD(chunksize) FIELD(raid_disks) FIELD(bitmap_offset) FIELD(data_offset) FIELD(data_size)               \
+  FIELD(chunksize) FIELD(raid_disks) FIELD(bitmap_offset) FIELD(new_level) FIELD(reshape_position)          \
+  FIELD(delta_disks) FIELD(new_layout) FIELD(new_chunk) FIELD(new_offset) FIELD(data_offset) FIELD(data_size)               \
   FIELD(super_offset) FIELD(recovery_offset) FIELD(dev_number) FIELD(bblog_size) FIELD(bblog_offset)        \
   FIELD(utime) FIELD(events) FIELD(resync_offset) FIELD(sb_csum) FIELD(max_dev) FIELD(logical_block_size)
 
@@ -46,6 +47,21 @@ void check_level_geometry(const MdSuperblock& sb, Report& error) {
           fmt::format("raid10 layout {:#x} keeps {} copies: it needs 2 or more copies and at least as many devices; the kernel "
                       "refuses it",
                       sb.layout, sb.raid10_copies()));
+}
+
+// The reshape fields the kernel reads with MD_FEATURE_RESHAPE_ACTIVE
+// (super_1_validate): the old device count and the new chunk.
+template <typename Report>
+void check_reshape_fields(const MdSuperblock& sb, Report& error) {
+  if (!sb.reshape_active()) return;
+  const std::int64_t old_disks = sb.old_raid_disks();
+  if (old_disks <= 0 || old_disks > std::int64_t{kMdMaxDevices})
+    error(FindingId::md_reshape_disks_out_of_range, "md.delta_disks", std::to_string(sb.delta_disks),
+          fmt::format("raid_disks {} - delta_disks {} leaves {} devices before the reshape", sb.raid_disks, sb.delta_disks, old_disks));
+  const Personality* p = personality_of(sb.new_level);
+  if (p && p->chunk_power_of_two && (sb.new_chunk < 8 || !std::has_single_bit(sb.new_chunk)))
+    error(FindingId::md_reshape_bad_chunk, "md.new_chunk", std::to_string(sb.new_chunk),
+          "a raid4/5/6/10 chunk must be a power of two of at least 8 sectors: the kernel refuses it");
 }
 
 }  // namespace
@@ -237,6 +253,7 @@ Findings validate_md_superblock(const MdSuperblock& sb, std::span<const std::uin
     error(FindingId::md_bad_raid_chunk, "md.chunksize", std::to_string(sb.chunksize),
           "a raid4/5/6/10 chunk must be a power of two of at least 8 sectors: the kernel refuses it");
   check_level_geometry(sb, error);
+  check_reshape_fields(sb, error);
   if (sb.data_size != 0 && sb.size > sb.data_size)
     error(FindingId::md_size_past_data, "md.size", std::to_string(sb.size),
           fmt::format("the array uses more sectors per member than the data area holds ({} sectors)", sb.data_size));

@@ -5,7 +5,9 @@
 //   fixed      := magic:u32 @0 major_version:u32 @4 feature_map:u32 @8 pad0:u32 @12
 //                 set_uuid:16 @16 set_name:32 @32 ctime:u64 @64 level:s32 @72
 //                 layout:u32 @76 size:u64 @80 chunksize:u32 @88 raid_disks:u32 @92
-//                 bitmap_offset:s32 @96 ... data_offset:u64 @128 data_size:u64 @136
+//                 bitmap_offset:s32 @96 new_level:s32 @100
+//                 reshape_position:u64 @104 delta_disks:s32 @112 new_layout:u32 @116
+//                 new_chunk:u32 @120 new_offset:s32 @124 data_offset:u64 @128 data_size:u64 @136
 //                 super_offset:u64 @144 recovery_offset:u64 @152 dev_number:u32 @160
 //                 ... device_uuid:16 @168 devflags:u8 @184 bblog_shift:u8 @185
 //                 bblog_size:u16 @186 bblog_offset:s32 @188 utime:u64 @192

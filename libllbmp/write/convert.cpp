@@ -184,6 +184,7 @@ ConvertPlan plan_convert(const std::vector<Member>& members, const ConvertOption
   if (o.chunk_bytes && (*o.chunk_bytes % 512 != 0 || *o.chunk_bytes == 0))
     throw Error(members.front().device, "chunk_bytes", std::to_string(*o.chunk_bytes), "not a whole number of sectors",
                 ErrorKind::bad_value);
+  for (const Member& m : members) refuse_mid_reshape(m);
   ConvertPlan plan;
   plan.writes = bitmap_rewrite_plan();
   const Source merged = chosen_source(members, o, plan);

@@ -183,6 +183,7 @@ NewBitmap build_lockless_bitmap(const Member& m, std::int32_t bitmap_offset, con
 CreatePlan plan_create(const std::vector<Member>& members, const CreateOptions& o) {
   CreatePlan out;
   out.writes.phase_names.assign(kPhaseNames, kPhaseNames + kPhaseCount);
+  for (const auto& m : members) refuse_mid_reshape(m);
   for (const auto& m : members) {
     refuse_errors(m, {"md."});
     check_level(m);

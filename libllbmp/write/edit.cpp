@@ -78,7 +78,8 @@ std::vector<std::uint8_t> edited_states(const Member& m, const EditSpec& s) {
 EditedMember checked_edit(const Member& m, const EditSpec& s) {
   refuse_errors(m, {"md."});
   if (!m.bitmap) throw Error(m.device, "md.feature_map", fmt::format("{:#x}", m.md.feature_map), "this member has no bitmap");
-  EditedMember e{m.device, m.bitmap->sb, edited_header(m, s), {}, {}, {}, 0};
+  if (!s.force) refuse_mid_reshape(m);
+  EditedMember e{m.device, m.bitmap->sb, edited_header(m, s), {}, {}, {}, 0, mid_reshape_risk(m)};
   e.changes = header_changes(e.before, e.after);
   refuse_without_force(m, e.before, e.after, s);
   return e;

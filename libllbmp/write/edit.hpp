@@ -30,7 +30,7 @@ struct EditSpec {
   std::vector<FieldAssignment> fields;  // applied in order
   std::vector<BitmapFlag> set_flags, clear_flags;
   std::optional<std::string> only_member;  // write this member alone; the others are only checked
-  bool force = false;  // write what the kernel refuses to load, FIRST_USE or WRITE_ERROR
+  bool force = false;  // write what the kernel refuses to load, FIRST_USE or WRITE_ERROR, or onto a member mid-reshape
 
   bool changes_states() const noexcept { return !states.empty() || !raw_bytes.empty(); }
   bool changes_header() const noexcept { return !fields.empty() || !set_flags.empty() || !clear_flags.empty(); }
@@ -46,6 +46,7 @@ struct EditedMember {
   std::vector<FieldChange> changes;  // header fields whose value changes
   StateCounts counts_before, counts_after;
   std::uint64_t chunks_changed = 0;  // state bytes that change
+  std::string reshape_risk;          // --force on a member mid-reshape: what the write risks (write/write_common.hpp)
 };
 
 struct EditPlan {

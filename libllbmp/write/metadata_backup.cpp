@@ -190,6 +190,7 @@ RestorePlan plan_restore(const MetadataImage& image, const std::vector<RestoreTa
     if (targets[t].create) continue;
     current[t] = try_load(targets[t].path);
     if (!current[t]) continue;
+    refuse_mid_reshape(*current[t]);
     const auto id = identity_of(current[t]->md);
     for (std::size_t s = 0; s < n; ++s) {
       if (!(saved_ids[s] == id)) continue;

@@ -9,6 +9,7 @@
 namespace llbmp {
 
 WritePlan plan_replay_commit(const std::vector<Member>& members, const ReplayResult& result) {
+  for (const auto& m : members) refuse_mid_reshape(m);
   WritePlan plan = bitmap_rewrite_plan();
   for (const auto& m : members) {
     if (!m.bitmap || !m.bitmap->lockless)

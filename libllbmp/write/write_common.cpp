@@ -40,6 +40,22 @@ std::string describe_room(const Member& member, const std::vector<ByteRange>& ro
 
 namespace llbmp {
 
+void refuse_mid_reshape(const Member& m) {
+  if (!m.md.reshape_active()) return;
+  throw Error(m.device, "md.reshape_position", std::to_string(m.md.reshape_position),
+              "the array is mid-reshape: the kernel remaps the bitmap from reshape_position at its next checkpoint; let "
+              "the reshape finish first",
+              ErrorKind::refused);
+}
+
+std::string mid_reshape_risk(const Member& m) {
+  if (!m.md.reshape_active()) return {};
+  return fmt::format(
+      "mid-reshape at reshape_position {}: the kernel remaps the bitmap from there at its next checkpoint, so the "
+      "bytes written may be overwritten, or read in the other side's geometry",
+      m.md.reshape_position);
+}
+
 void drop_empty_phases(WritePlan& plan) {
   std::vector<std::size_t> kept;
   for (std::size_t p = 0; p < plan.phase_count(); ++p) {

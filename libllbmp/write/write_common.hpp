@@ -53,6 +53,15 @@ struct BitmapBody {
 // drop_empty_phases and check_plan.
 void add_bitmap_rewrite(WritePlan& plan, const Member& member, const BitmapBody& body, const BitmapSuper& new_header);
 
+// A member mid-reshape (md MD_FEATURE_RESHAPE_ACTIVE): every writing command
+// refuses it, before its plan writes anything on any member, with an
+// Error(refused) naming md.reshape_position. Only edit --force writes anyway,
+// and says what it risks (mid_reshape_risk).
+void refuse_mid_reshape(const Member& member);
+// What a write to a member mid-reshape risks, for edit --force; empty when
+// the member is not mid-reshape.
+std::string mid_reshape_risk(const Member& member);
+
 // Drops the phases no member writes in, so that --dry-run and fault
 // injection count only real steps.
 void drop_empty_phases(WritePlan& plan);

@@ -57,15 +57,15 @@ loop_attach() {
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
-# md_set_u64_at IMAGE SB_BYTE FIELD_OFFSET VALUE: set a 64-bit field of the md
-# superblock at SB_BYTE and fix its checksum.
-md_set_u64_at() {
+# md_set_at IMAGE SB_BYTE FORMAT FIELD_OFFSET VALUE: set a field of the md
+# superblock at SB_BYTE (FORMAT a python struct code: <Q, <I, <i) and fix its checksum.
+md_set_at() {
   python3 - "$@" <<'PY'
 import struct, sys
-path, at, offset, value = sys.argv[1], int(sys.argv[2]), int(sys.argv[3], 0), int(sys.argv[4], 0)
+path, at, fmt, offset, value = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4], 0), int(sys.argv[5], 0)
 with open(path, "r+b") as f:
     f.seek(at); sb = bytearray(f.read(4096))
-    struct.pack_into("<Q", sb, offset, value)
+    struct.pack_into(fmt, sb, offset, value)
     struct.pack_into("<I", sb, 216, 0)
     n = 256 + 2 * struct.unpack_from("<I", sb, 220)[0]
     total = sum(struct.unpack_from("<%dI" % (n // 4), sb, 0))
@@ -74,6 +74,14 @@ with open(path, "r+b") as f:
     f.seek(at); f.write(sb)
 PY
 }
+
+# md_set_u64_at IMAGE SB_BYTE FIELD_OFFSET VALUE: set a 64-bit field.
+md_set_u64_at() { md_set_at "$1" "$2" "<Q" "$3" "$4"; }
+
+# md_get_u32 IMAGE OFFSET: a 32-bit field of a 1.2 member's md superblock.
+md_get_u32() { od -An -tu4 -j $((4096 + $2)) -N4 "$1" | tr -d ' '; }
+# md_set_s32 IMAGE OFFSET VALUE: set a (signed) 32-bit field of a 1.2 member.
+md_set_s32() { md_set_at "$1" 4096 "<i" "$2" "$3"; }
 
 # md_set_u64 IMAGE OFFSET VALUE: the same on a 1.2 member (superblock at 4096),
 # e.g. resync_offset (208) to 0 for a member not shut down cleanly.

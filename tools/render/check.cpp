@@ -6,6 +6,7 @@
 
 #include "render/counts.hpp"
 #include "render/escape.hpp"
+#include "render/reshape.hpp"
 
 namespace llbitmap::cli {
 
@@ -26,7 +27,7 @@ Tally tally(const llbmp::CheckReport& r) {
 
 }  // namespace
 
-std::string check_text(const llbmp::CheckReport& r, std::size_t members) {
+std::string check_text(const llbmp::CheckReport& r, std::size_t members, const std::optional<llbmp::ArrayReshape>& reshape) {
   std::string out;
   for (const auto& f : r.findings)
     out += fmt::format("{:<7} {}{}\n", llbmp::severity_name(f.severity), f.device.empty() ? "" : printable(f.device) + ": ",
@@ -34,12 +35,16 @@ std::string check_text(const llbmp::CheckReport& r, std::size_t members) {
   if (!r.kernel_source.empty()) out += fmt::format("Kernel loads : {}\n", printable(r.kernel_source));
   if (!r.freshest.empty()) out += fmt::format("Freshest     : {} (events {})\n", printable(r.freshest), r.freshest_events);
   if (members > 1) out += fmt::format("Blocks differ: {}\n", r.differing_blocks);
+  if (reshape) {
+    out += fmt::format("Reshape      : mid-reshape (read from {})\n", printable(reshape->device));
+    for (const auto& [name, value] : reshape_lines(reshape->view)) out += fmt::format("  {:<18}: {}\n", name, value);
+  }
   const Tally t = tally(r);
   out += fmt::format("Result       : {}\n", r.consistent() ? "consistent" : fmt::format("{} error(s), {} warning(s)", t.errors, t.warnings));
   return out;
 }
 
-std::string check_json(const llbmp::CheckReport& r) {
+std::string check_json(const llbmp::CheckReport& r, const std::optional<llbmp::ArrayReshape>& reshape) {
   nlohmann::json j;
   j["consistent"] = r.consistent();
   j["kernel_source"] = r.kernel_source;
@@ -50,12 +55,16 @@ std::string check_json(const llbmp::CheckReport& r) {
   for (const auto& f : r.findings)
     j["findings"].push_back({{"id", f.finding.name()}, {"severity", llbmp::severity_name(f.severity)}, {"device", f.device}, {"field", f.finding.field},
                              {"value", f.finding.value}, {"message", f.finding.message}});
+  if (reshape) {
+    j["reshape"] = reshape_json(reshape->view);
+    j["reshape"]["device"] = reshape->device;
+  }
   // The merge gives no invalid byte (worst_state).
   if (!r.merged.empty()) j["worst_merge"] = counts_json(llbmp::count_states(r.merged), false);
   return json_text(j) + "\n";
 }
 
-std::string check_export(const llbmp::CheckReport& r) {
+std::string check_export(const llbmp::CheckReport& r, const std::optional<llbmp::ArrayReshape>& reshape) {
   const Tally t = tally(r);
   ExportLines e("LLBITMAP_CHECK_");
   e.put("CONSISTENT", r.consistent());
@@ -65,6 +74,7 @@ std::string check_export(const llbmp::CheckReport& r) {
   e.put("FRESHEST", r.freshest);
   e.put("DIFFERING_BLOCKS", r.differing_blocks);
   if (!r.merged.empty()) e.put("MERGED_NOT_IN_SYNC", llbmp::count_states(r.merged).not_in_sync());
+  if (reshape) put_reshape(e, reshape->view);
   std::size_t n = 0;
   for (const auto& f : r.findings)
     e.put(fmt::format("FINDING_{}", n++),

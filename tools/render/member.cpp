@@ -6,6 +6,7 @@
 
 #include "render/counts.hpp"
 #include "render/escape.hpp"
+#include "render/reshape.hpp"
 #include "render/size.hpp"
 
 namespace llbitmap::cli {
@@ -67,6 +68,8 @@ nlohmann::json member_json(const Member& m) {
     j["bblog_offset_sectors"] = m.md.bblog_offset;
     j["bblog_size_sectors"] = m.md.bblog_size;
   }
+  // Only mid-reshape: the output of every other member stays as it was.
+  if (const auto r = llbmp::member_reshape(m)) j["reshape"] = reshape_json(*r);
   j["bitmap_offset_sectors"] = m.md.has_bitmap() ? nlohmann::json(m.md.bitmap_offset) : nlohmann::json(nullptr);
   if (m.bitmap) {
     const auto& bm = *m.bitmap;
@@ -243,6 +246,8 @@ std::string member_text(const Member& m, bool brief) {
   line(out, "Array State", m.md.array_state() + " ('A' == active, '.' == missing, 'R' == replacing)");
   line(out, "Degraded", m.md.degraded() ? "yes" : "no");
   line(out, "Data Offset", fmt::format("{} sectors", m.md.data_offset));
+  if (const auto r = llbmp::member_reshape(m))
+    for (const auto& [name, value] : reshape_lines(*r)) line(out, name, value);
   if (m.md.has_bitmap())
     line(out, "Bitmap Offset", fmt::format("{} sectors (byte {})", m.md.bitmap_offset, m.md.bitmap_area_offset_bytes()));
   else
@@ -302,6 +307,7 @@ std::string member_export(const Member& m) {
   e.put("DEGRADED", m.md.degraded());
   e.put("DATA_OFFSET_SECTORS", m.md.data_offset);
   e.put("RESYNC_OFFSET_SECTORS", m.md.resync_offset == llbmp::kMaxSector ? std::string("none") : std::to_string(m.md.resync_offset));
+  if (const auto r = llbmp::member_reshape(m)) put_reshape(e, *r);
   e.put("BITMAP_OFFSET_SECTORS", m.md.has_bitmap() ? std::to_string(m.md.bitmap_offset) : std::string());
   if (m.bitmap) {
     const auto& sb = m.bitmap->sb;

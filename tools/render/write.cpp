@@ -104,6 +104,7 @@ std::string edit_text(const llbmp::EditPlan& plan, const llbmp::EditSpec& spec, 
       out += fmt::format(" {} chunk states ({} not in sync before, {} after)", e.chunks_changed, e.counts_before.not_in_sync(),
                          e.counts_after.not_in_sync());
     out += "\n";
+    if (!e.reshape_risk.empty()) out += fmt::format("  risk (--force): {}\n", e.reshape_risk);
     for (const auto& c : e.changes) {
       if (c.field == "state")
         out += fmt::format("  flags: {} -> {}\n", flags_text(e.before.state), flags_text(e.after.state));

@@ -47,6 +47,8 @@ enum class FindingId : std::uint8_t {
   md_raid10_copies,
   md_size_past_data,
   md_bitmap_outside_device,
+  md_reshape_disks_out_of_range,
+  md_reshape_bad_chunk,
   md_no_bitmap,
   // the bad-block log over the bitmap area
   bblog_overlaps_bitmap,

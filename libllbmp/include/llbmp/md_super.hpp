@@ -39,6 +39,16 @@ struct MdSuperblock {
   std::uint32_t chunksize = 0;
   std::uint32_t raid_disks = 0;
   std::int32_t bitmap_offset = 0;  // sectors, signed, from the superblock
+  // A reshape (MD_FEATURE_RESHAPE_ACTIVE, ONDISK.md 9.4): raid_disks above is
+  // the new count and raid_disks - delta_disks the old one; level, layout and
+  // chunksize above are the old geometry and new_level, new_layout, new_chunk
+  // the new one. reshape_position is in array sectors.
+  std::int32_t new_level = 0;
+  std::uint64_t reshape_position = 0;
+  std::int32_t delta_disks = 0;
+  std::uint32_t new_layout = 0;
+  std::uint32_t new_chunk = 0;
+  std::int32_t new_offset = 0;  // sectors, signed: the data_offset change of the reshape
   std::uint64_t data_offset = 0;
   std::uint64_t data_size = 0;
   std::uint64_t super_offset = 0;
@@ -60,7 +70,11 @@ struct MdSuperblock {
   LLBMP_API std::string metadata_name() const;  // "1.0", "1.1", "1.2"
   LLBMP_API bool has_bitmap() const noexcept;
   LLBMP_API bool has_bad_blocks() const noexcept;
-  LLBMP_API bool has_ppl() const noexcept;  // a raid5 partial parity log, which a bitmap excludes
+  LLBMP_API bool has_ppl() const noexcept;
+  bool reshape_active() const noexcept { return (feature_map & 4u) != 0; }  // MD_FEATURE_RESHAPE_ACTIVE
+  // MD_FEATURE_RESHAPE_BACKWARDS, or fewer devices after it (the kernel walks backwards then).
+  bool reshape_backwards() const noexcept { return (feature_map & 32u) != 0 || delta_disks < 0; }
+  std::int64_t old_raid_disks() const noexcept { return std::int64_t{raid_disks} - delta_disks; }  // a raid5 partial parity log, which a bitmap excludes
   // Signed byte offset of the bitmap area from the device start (may be negative
   // on a corrupt superblock: validate first).
   LLBMP_API std::int64_t bitmap_area_offset_bytes() const noexcept;
