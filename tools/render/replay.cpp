@@ -130,6 +130,7 @@ std::string refusal_text(const llbmp::ReshapeRefusal& r) {
 }
 
 std::string shape_text(const llbmp::ReshapeShape& s) {
+  if (s.chunk_sectors == 0) return fmt::format("{} disks", s.raid_disks);  // raid1: no chunk, no layout
   return fmt::format("{} disks, chunk {}, layout {:#x}", s.raid_disks, binary_size(std::uint64_t{s.chunk_sectors} * 512, kSizeToGiB),
                      s.layout);
 }
