@@ -11,6 +11,8 @@
 #include "write/replay_commit.hpp"
 #include "write/write_common.hpp"
 #include "parse.hpp"
+#include "render/picture.hpp"
+#include "render/png.hpp"
 #include "render/replay.hpp"
 #include "write_support.hpp"
 
@@ -26,6 +28,7 @@ struct ReplayArgs {
   std::string interrupt_at, speed;
   std::optional<std::string> kernel;
   std::optional<std::string> reshape;
+  std::string svg, png;  // pictures of the bitmap after the previewed reshape
   std::string format = "text";
   bool trace = false, commit = false, force = false;
   CopySourceArgs copy;
@@ -106,6 +109,21 @@ llbmp::ReshapeTarget reshape_from(const std::string& text) {
   return t;
 }
 
+// The bitmap after the previewed reshape, as dump --svg/--png draws a member's.
+void write_reshape_pictures(const llbmp::ReshapeMembersPreview& rp, const ReplayArgs& a) {
+  if (a.svg.empty() && a.png.empty()) return;
+  const auto& p = rp.preview;
+  ChunkStates states;
+  states.device = rp.device + " after the reshape";
+  states.version = llbmp::kBitmapVersionLockless;
+  states.chunk_sectors = p.chunk_sectors;
+  const auto chunks = std::min<std::size_t>(p.bytes.size(), p.chunks);
+  states.states.assign(p.bytes.begin(), p.bytes.begin() + static_cast<std::ptrdiff_t>(chunks));
+  const Scene scene = picture_scene(states, utc_now());
+  if (!a.svg.empty()) write_svg(a.svg, scene);
+  if (!a.png.empty()) write_png(a.png, scene);
+}
+
 llbmp::ReplayOptions options_from(const ReplayArgs& a) {
   if (a.devices.empty()) throw UsageError("give the member devices or image files of one array");
   if (a.degraded && a.not_degraded) throw UsageError("--degraded and --not-degraded exclude each other");
@@ -123,6 +141,10 @@ llbmp::ReplayOptions options_from(const ReplayArgs& a) {
   o.kernel = parse_kernel(a.kernel, "--kernel");
   if (a.reshape) {
     if (a.commit) throw UsageError("--reshape previews a reshape and never writes: no --commit");
+  } else if (!a.svg.empty() || !a.png.empty()) {
+    throw UsageError("--svg and --png draw the bitmap after a reshape: they go with --reshape");
+  }
+  if (a.reshape) {
     // ONDISK 9.1: before 7.3 md does not remap an llbitmap on a reshape.
     if (a.kernel && o.kernel != llbmp::KernelSeries::linux_7_3)
       throw UsageError(fmt::format("--reshape with --kernel {}: Linux {} does not remap an llbitmap on a reshape (its "
@@ -146,6 +168,7 @@ int run_replay(const ReplayArgs& a) {
   const auto result = llbmp::replay_resync(members, options);
   ReplayView view{result, speeds(a), a.trace, a.copy.chosen(), a.commit, {}};
   if (target && !result.first_use) view.reshape = llbmp::preview_reshape_members(members, options, *target);
+  if (view.reshape) write_reshape_pictures(*view.reshape, a);
   fmt::print("{}", a.format == "json" ? replay_json(view) : replay_text(view));
   if (result.first_use || !a.commit) return kExitOk;
   const auto plan = llbmp::plan_replay_commit(members, result);
@@ -180,6 +203,10 @@ Runner add_replay_resync(CLI::App& app) {
   cmd->add_option("--reshape", a->reshape,
                   "Preview Linux 7.3's reshape into this geometry: raid-disks=N[,chunk=SIZE][,layout=NAME][,level=N]")
       ->type_name("GEOMETRY");
+  cmd->add_option("--svg", a->svg, "With --reshape: write a picture of the bitmap after the reshape to FILE as SVG")
+      ->type_name("FILE");
+  cmd->add_option("--png", a->png, "With --reshape: write a picture of the bitmap after the reshape to FILE as PNG")
+      ->type_name("FILE");
   cmd->add_option("--format,-f", a->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   add_copy_source_options(cmd, a->copy);
   cmd->add_flag("--trace", a->trace, "Print each chunk range's transitions");

@@ -89,6 +89,17 @@ bad raid-disks=1 "--reshape raid-disks 1: fewer members than raid5 needs"
 bad raid-disks=4,raid-disks=5 "raid-disks given twice"
 bad raid-disks=4, "is not KEY=VALUE"
 
+# The pictures of the bitmap after the reshape; without --reshape a usage error.
+run "$LLBITMAP" replay-resync --reshape raid-disks=4 --svg after.svg --png after.png r0.img r1.img r2.img
+expect_rc 0
+grep -q "<svg" after.svg || fail "no SVG written"
+[ "$(head -c 4 after.png | od -An -c | tr -d ' ')" = '211PNG' ] || fail "no PNG written"
+grep -q "need_sync\|NeedSync\|need sync" after.svg || fail "the SVG shows no NeedSync chunk"
+run "$LLBITMAP" replay-resync --svg x.svg r0.img r1.img r2.img
+expect_rc 2
+expect_err "they go with --reshape"
+[ ! -e x.svg ] || fail "--svg without --reshape wrote"
+
 # A preview never writes; before 7.3 md does not remap.
 run "$LLBITMAP" replay-resync --reshape raid-disks=4 --commit --force r0.img r1.img r2.img
 expect_rc 2
