@@ -1,12 +1,18 @@
 // llbitmap replay-resync DEV...: what md will resync at the next assembly.
 #include <fmt/core.h>
 
+#include <set>
+#include <string_view>
+#include <utility>
+
 #include "command.hpp"
 #include "format/personality.hpp"
 #include "inspect/replay_members.hpp"
 #include "write/replay_commit.hpp"
 #include "write/write_common.hpp"
 #include "parse.hpp"
+#include "render/picture.hpp"
+#include "render/png.hpp"
 #include "render/replay.hpp"
 #include "write_support.hpp"
 
@@ -21,6 +27,8 @@ struct ReplayArgs {
   std::optional<std::string> level;
   std::string interrupt_at, speed;
   std::optional<std::string> kernel;
+  std::optional<std::string> reshape;
+  std::string svg, png;  // pictures of the bitmap after the previewed reshape
   std::string format = "text";
   bool trace = false, commit = false, force = false;
   CopySourceArgs copy;
@@ -37,20 +45,92 @@ llbmp::SyncKind sync_kind(const ReplayArgs& a) {
   return llbmp::SyncKind::automatic;
 }
 
+// mdadm's layout names: raid4/5/6 parity placement, raid10 nN/fN/oN copies.
+constexpr std::pair<std::string_view, std::uint32_t> kLayoutNames[] = {
+    {"left-asymmetric", 0}, {"right-asymmetric", 1}, {"left-symmetric", 2}, {"right-symmetric", 3},
+    {"parity-first", 4},    {"parity-last", 5}};
+
+std::uint32_t layout_from(const std::string& text) {
+  for (const auto& [name, value] : kLayoutNames)
+    if (text == name) return value;
+  if (text.size() == 2 && (text[0] == 'n' || text[0] == 'f' || text[0] == 'o') && text[1] >= '1' && text[1] <= '9') {
+    const std::uint32_t copies = static_cast<std::uint32_t>(text[1] - '0');
+    if (text[0] == 'n') return 0x100 | copies;          // near: far 1
+    if (text[0] == 'f') return (copies << 8) | 1;        // far: near 1
+    return 0x10000 | (copies << 8) | 1;                  // offset
+  }
+  if (text.empty() || text[0] < '0' || text[0] > '9')
+    throw UsageError(fmt::format("--reshape layout={}: not a layout (left-symmetric, right-asymmetric, ..., parity-last; "
+                                 "n2, f2, o2; or a number)", text));
+  return parse_number_as<std::uint32_t>(text, "--reshape layout");
+}
+
+std::uint32_t md_chunk_from(const std::string& text) {
+  const std::uint64_t sectors = parse_size_sectors(text, "--reshape chunk", PlainNumber::refused);
+  if (sectors < 8 || sectors > 0x80000000u || (sectors & (sectors - 1)) != 0)
+    throw UsageError(fmt::format("--reshape chunk={}: an md chunk is a power of two from 4K to 1T", text));
+  return static_cast<std::uint32_t>(sectors);
+}
+
+std::int32_t level_from(const std::string& given, const char* option) {
+  const auto text = given.rfind("raid", 0) == 0 ? given : "raid" + given;
+  const auto level = llbmp::parse_level(text);
+  if (!level || !llbmp::is_modelled(*level))
+    throw UsageError(fmt::format("{} {}: unknown level (1, 4, 5, 6 or 10)", option, given));
+  return *level;
+}
+
+// --reshape raid-disks=N[,chunk=SIZE][,layout=NAME][,level=N]
+llbmp::ReshapeTarget reshape_from(const std::string& text) {
+  llbmp::ReshapeTarget t;
+  std::set<std::string> seen;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find(',', start), text.size());
+    const std::string item = text.substr(start, end - start);
+    start = end + 1;
+    const std::size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw UsageError(fmt::format("--reshape {}: '{}' is not KEY=VALUE (raid-disks, chunk, layout, level)", text, item));
+    const std::string key = item.substr(0, eq), value = item.substr(eq + 1);
+    if (!seen.insert(key).second) throw UsageError(fmt::format("--reshape {}: {} given twice", text, key));
+    if (key == "raid-disks")
+      t.raid_disks = parse_number_as<std::uint32_t>(value, "--reshape raid-disks", 1, llbmp::kMdMaxDevices);
+    else if (key == "chunk")
+      t.chunk_sectors = md_chunk_from(value);
+    else if (key == "layout")
+      t.layout = layout_from(value);
+    else if (key == "level")
+      t.level = level_from(value, "--reshape level");
+    else
+      throw UsageError(fmt::format("--reshape {}: unknown key {} (raid-disks, chunk, layout, level)", text, key));
+  }
+  if (t.raid_disks == 0) throw UsageError(fmt::format("--reshape {}: raid-disks=N is required", text));
+  return t;
+}
+
+// The bitmap after the previewed reshape, as dump --svg/--png draws a member's.
+void write_reshape_pictures(const llbmp::ReshapeMembersPreview& rp, const ReplayArgs& a) {
+  if (a.svg.empty() && a.png.empty()) return;
+  const auto& p = rp.preview;
+  ChunkStates states;
+  states.device = rp.device + " after the reshape";
+  states.version = llbmp::kBitmapVersionLockless;
+  states.chunk_sectors = p.chunk_sectors;
+  const auto chunks = std::min<std::size_t>(p.bytes.size(), p.chunks);
+  states.states.assign(p.bytes.begin(), p.bytes.begin() + static_cast<std::ptrdiff_t>(chunks));
+  const Scene scene = picture_scene(states, utc_now());
+  if (!a.svg.empty()) write_svg(a.svg, scene);
+  if (!a.png.empty()) write_png(a.png, scene);
+}
+
 llbmp::ReplayOptions options_from(const ReplayArgs& a) {
   if (a.devices.empty()) throw UsageError("give the member devices or image files of one array");
   if (a.degraded && a.not_degraded) throw UsageError("--degraded and --not-degraded exclude each other");
   if (a.commit && !a.force) throw UsageError("--commit writes the end state to every member: add --force");
   if (a.force && !a.commit) throw UsageError("--force only goes with --commit");
   llbmp::ReplayOptions o;
-  if (a.level) {
-    auto text = *a.level;
-    if (text.rfind("raid", 0) != 0) text = "raid" + text;
-    const auto level = llbmp::parse_level(text);
-    if (!level || !llbmp::is_modelled(*level))
-      throw UsageError(fmt::format("--level {}: unknown level (1, 4, 5, 6 or 10)", *a.level));
-    o.level = *level;
-  }
+  if (a.level) o.level = level_from(*a.level, "--level");
   if (a.degraded) o.degraded = true;
   if (a.not_degraded) o.degraded = false;
   o.stale = a.stale;
@@ -59,6 +139,19 @@ llbmp::ReplayOptions options_from(const ReplayArgs& a) {
   if (!a.speed.empty()) o.speed_kib = parse_number_as<std::uint32_t>(a.speed, "--speed", 1);
   o.trace = a.trace;
   o.kernel = parse_kernel(a.kernel, "--kernel");
+  if (a.reshape) {
+    if (a.commit) throw UsageError("--reshape previews a reshape and never writes: no --commit");
+  } else if (!a.svg.empty() || !a.png.empty()) {
+    throw UsageError("--svg and --png draw the bitmap after a reshape: they go with --reshape");
+  }
+  if (a.reshape) {
+    // ONDISK 9.1: before 7.3 md does not remap an llbitmap on a reshape.
+    if (a.kernel && o.kernel != llbmp::KernelSeries::linux_7_3)
+      throw UsageError(fmt::format("--reshape with --kernel {}: Linux {} does not remap an llbitmap on a reshape (its "
+                                   "Unwritten chunks are skipped even by the reshape); the preview models 7.3",
+                                   *a.kernel, llbmp::kernel_series_name(o.kernel)));
+    o.kernel = llbmp::KernelSeries::linux_7_3;
+  }
   o.source = copy_source_from(a.copy, a.devices);
   return o;
 }
@@ -70,9 +163,12 @@ std::vector<std::uint32_t> speeds(const ReplayArgs& a) {
 
 int run_replay(const ReplayArgs& a) {
   const auto options = options_from(a);
+  const auto target = a.reshape ? std::optional(reshape_from(*a.reshape)) : std::nullopt;
   const auto members = llbmp::load_array_members(a.devices);
   const auto result = llbmp::replay_resync(members, options);
-  const ReplayView view{result, speeds(a), a.trace, a.copy.chosen(), a.commit};
+  ReplayView view{result, speeds(a), a.trace, a.copy.chosen(), a.commit, {}};
+  if (target && !result.first_use) view.reshape = llbmp::preview_reshape_members(members, options, *target);
+  if (view.reshape) write_reshape_pictures(*view.reshape, a);
   fmt::print("{}", a.format == "json" ? replay_json(view) : replay_text(view));
   if (result.first_use || !a.commit) return kExitOk;
   const auto plan = llbmp::plan_replay_commit(members, result);
@@ -104,6 +200,13 @@ Runner add_replay_resync(CLI::App& app) {
   cmd->add_option("--kernel", a->kernel,
                   "The Linux series to model: 6.18, 7.2 or 7.3 (default: the running kernel's, else 7.2)")
       ->type_name("SERIES");
+  cmd->add_option("--reshape", a->reshape,
+                  "Preview Linux 7.3's reshape into this geometry: raid-disks=N[,chunk=SIZE][,layout=NAME][,level=N]")
+      ->type_name("GEOMETRY");
+  cmd->add_option("--svg", a->svg, "With --reshape: write a picture of the bitmap after the reshape to FILE as SVG")
+      ->type_name("FILE");
+  cmd->add_option("--png", a->png, "With --reshape: write a picture of the bitmap after the reshape to FILE as PNG")
+      ->type_name("FILE");
   cmd->add_option("--format,-f", a->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   add_copy_source_options(cmd, a->copy);
   cmd->add_flag("--trace", a->trace, "Print each chunk range's transitions");
@@ -113,6 +216,7 @@ Runner add_replay_resync(CLI::App& app) {
       "Example:\n  llbitmap replay-resync /dev/sdb1 /dev/sdc1\n  llbitmap replay-resync --trace --interrupt-at 65536 a.img b.img\n"
       "  llbitmap replay-resync --merge worst /dev/sdb1 /dev/sdc1\n"
       "  llbitmap replay-resync --kernel 7.3 /dev/sdb1 /dev/sdc1\n"
+      "  llbitmap replay-resync --reshape raid-disks=4 /dev/sdb1 /dev/sdc1 /dev/sdd1\n"
       "  llbitmap replay-resync --commit --force a.img b.img");
   return [a] { return run_replay(*a); };
 }

@@ -50,6 +50,9 @@ constexpr OptionOfField kOptionOfField[] = {
     {"simulate", "io_size", "--logical-block-size"}, {"simulate", "io_sectors", "--io-size"},
     {"simulate", "count", "--count"},               {"simulate", "rate", "--rate"},
     {"simulate", "raid_chunk_sectors", "--raid-chunk"},
+    {"replay-resync", "new_shape.raid_disks", "--reshape raid-disks"},
+    {"replay-resync", "new_shape.chunk_sectors", "--reshape chunk (sectors)"},
+    {"replay-resync", "reshape.level", "--reshape level"},
 };
 
 // What --force does, added to a refusal that force overrides.

@@ -5,6 +5,7 @@
 
 #include "llbmp/error.hpp"
 #include "format/personality.hpp"
+#include "format/md_super_layout.hpp"
 #include "inspect/array.hpp"
 
 namespace llbmp {
@@ -33,6 +34,29 @@ std::uint32_t io_size_of(const Member& m) {
   return lbs >= 512 && lbs <= 4096 && (lbs & (lbs - 1)) == 0 ? lbs : 512;
 }
 
+// The chosen member carries an initialised llbitmap of a modelled level: its level.
+std::int32_t checked_copy(const Member& m, const ReplayOptions& options) {
+  if (!m.bitmap || !m.bitmap->lockless)
+    throw Error(m.device, "bitmap.version", m.bitmap ? std::to_string(m.bitmap->sb.version) : "none",
+                "no initialised llbitmap (version 6) on this member: nothing to replay");
+  const std::int32_t level = options.level.value_or(m.md.level);
+  check_level(m, level);
+  if (m.bitmap->lockless->chunk_sectors == 0) throw Error(m.device, "bitmap.chunksize", "0", "chunk size of 0 sectors");
+  return level;
+}
+
+// The state bytes of the area from offset 1024 on, the chosen copy's states over them (the merged ones, when merging).
+std::vector<std::uint8_t> state_bytes(const Member& m, const ChosenCopy& copy) {
+  const auto& area = m.bitmap->area;
+  std::vector<std::uint8_t> bytes;
+  if (area.size() > kStateOffset) bytes.assign(area.begin() + static_cast<std::ptrdiff_t>(kStateOffset), area.end());
+  if (bytes.size() < copy.states.size()) bytes.resize(copy.states.size(), 0);
+  std::copy(copy.states.begin(), copy.states.end(), bytes.begin());
+  return bytes;
+}
+
+bool detected_degraded(const Member& m) { return m.md.working_roles() < m.md.raid_disks; }
+
 }  // namespace
 
 ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptions& options) {
@@ -55,13 +79,8 @@ ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptio
   }
   const ChosenCopy copy = choose_copy(members, options.source);
   const Member& m = members[copy.member];
-  if (!m.bitmap->lockless)
-    throw Error(m.device, "bitmap.version", std::to_string(m.bitmap->sb.version),
-                "no initialised llbitmap (version 6) on this member: nothing to replay");
+  const std::int32_t level = checked_copy(m, options);
   const auto& view = *m.bitmap->lockless;
-  const std::int32_t level = options.level.value_or(m.md.level);
-  check_level(m, level);
-  if (view.chunk_sectors == 0) throw Error(m.device, "bitmap.chunksize", "0", "chunk size of 0 sectors");
   if (options.interrupt_at && *options.interrupt_at >= view.sync_sectors)
     throw Error(m.device, "interrupt_at", std::to_string(*options.interrupt_at),
                 fmt::format("past the end of the sync ({} sectors)", view.sync_sectors), ErrorKind::bad_value);
@@ -75,13 +94,13 @@ ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptio
   g.io_size = io_size_of(m);
 
   const std::uint32_t working = m.md.working_roles();
-  const bool detected_degraded = working < m.md.raid_disks;
+  const bool degraded = detected_degraded(m);
   // A STALE flag found on disk triggers the Stale action exactly like stale events (llbitmap_read_sb);
   // the events are the array's, the freshest member's, even when another member's copy is replayed.
   const bool detected_stale = m.bitmap->sb.events < freshest_md_events(members) || m.bitmap->sb.has(BitmapFlag::stale);
   ReplaySetup s;
   s.level = level;
-  s.degraded = options.degraded.value_or(detected_degraded);
+  s.degraded = options.degraded.value_or(degraded);
   s.roles_working = roles_working(m.md, s.degraded);
   s.layout = m.md.layout;
   s.md_chunk_sectors = m.md.chunksize;
@@ -93,20 +112,46 @@ ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptio
   s.trace = options.trace;
   s.kernel = options.kernel;
 
-  const auto& area = m.bitmap->area;
-  std::vector<std::uint8_t> bytes;
-  if (area.size() > kStateOffset) bytes.assign(area.begin() + static_cast<std::ptrdiff_t>(kStateOffset), area.end());
-  std::copy(copy.states.begin(), copy.states.end(), bytes.begin());  // the merged states, when merging
-  auto r = replay_bytes(std::move(bytes), g, s);
+  auto r = replay_bytes(state_bytes(m, copy), g, s);
   r.device = m.device;
   r.source = copy.describe(members);
   r.copies = copy.copies;
   r.disagreeing_chunks = copy.disagreeing_chunks;
   r.raid_disks = m.md.raid_disks;
   r.working_roles = working;
-  r.detected_degraded = detected_degraded;
+  r.detected_degraded = degraded;
   r.detected_stale = detected_stale;
   return r;
+}
+
+ReshapeMembersPreview preview_reshape_members(const std::vector<Member>& members, const ReplayOptions& options,
+                                              const ReshapeTarget& target) {
+  if (members.empty()) throw Error("", "device", "", "no member given");
+  for (const auto& m : members) refuse_errors(m, {"md."});
+  const ChosenCopy copy = choose_copy(members, options.source);
+  const Member& m = members[copy.member];
+  const std::int32_t level = checked_copy(m, options);
+  if ((m.md.feature_map & kMdFeatureReshapeActive) != 0)
+    throw Error(m.device, "md.feature_map", fmt::format("{:#x}", m.md.feature_map),
+                "a reshape is already in progress: a preview starts from a finished geometry");
+  if (target.level && *target.level != level)
+    throw Error(m.device, "reshape.level", level_name(*target.level),
+                fmt::format("the array is {}: a level change (takeover) is not previewed", level_name(level)), ErrorKind::bad_value);
+  ReshapePreviewRequest rq;
+  ReshapeRequest& r = rq.reshape;
+  r.level = level;
+  r.old_shape = {m.md.raid_disks, m.md.chunksize, m.md.layout};
+  r.new_shape = {target.raid_disks, target.chunk_sectors.value_or(m.md.chunksize), target.layout.value_or(m.md.layout)};
+  r.member_sectors = m.md.size;
+  r.bitmap_chunk_sectors = m.bitmap->sb.chunksize;
+  r.header_sync_sectors = m.bitmap->sb.sync_size;
+  r.sectors_reserved = m.bitmap->sb.sectors_reserved;
+  r.io_size = io_size_of(m);
+  r.degraded = options.degraded.value_or(detected_degraded(m));
+  rq.bytes = state_bytes(m, copy);
+  // An unclean array's resync_offset stays below the end until its resync has run.
+  if (m.md.resync_offset < m.md.resync_sectors()) rq.start.resync_offset = m.md.resync_offset;
+  return {m.device, copy.describe(members), preview_reshape(rq)};
 }
 
 }  // namespace llbmp

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/replay.hpp"
+#include "engine/reshape.hpp"
 #include "inspect/copy_choice.hpp"
 #include "inspect/member.hpp"
 
@@ -28,5 +29,27 @@ struct ReplayOptions {
 // A FIRST_USE llbitmap gives a result with first_use set and nothing else.
 // Throws Error when no member carries a version 6 bitmap.
 ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptions& options);
+
+// The geometry a previewed reshape goes to; what is not given stays the array's.
+struct ReshapeTarget {
+  std::uint32_t raid_disks = 0;
+  std::optional<std::uint32_t> chunk_sectors;  // md chunk
+  std::optional<std::uint32_t> layout;         // md layout
+  std::optional<std::int32_t> level;           // only the array's own: a takeover is not previewed
+};
+
+struct ReshapeMembersPreview {
+  std::string device;  // whose copy was remapped
+  std::string source;  // the copy, in words (as ReplayResult::source)
+  ReshapePreview preview;
+};
+
+// Linux 7.3's reshape of the array into `target`, offline (ONDISK 9.2-9.5),
+// from the copy and the detection replay_resync uses: the level, raid_disks,
+// layout, chunk and size of the chosen member's md superblock, the header's
+// chunksize, sync_size and sectors_reserved. Throws Error naming the field for
+// an impossible target or a member already mid-reshape.
+ReshapeMembersPreview preview_reshape_members(const std::vector<Member>& members, const ReplayOptions& options,
+                                              const ReshapeTarget& target);
 
 }  // namespace llbmp

@@ -93,6 +93,106 @@ std::string uncopied_line(const llbmp::ReplayResult& r) {
                      r.uncopied.size(), r.uncopied.size() == 1 ? "" : "s", chunks, llbmp::kernel_series_name(r.kernel));
 }
 
+// "5, 1000-1002": chunk ranges, the first `most` of them.
+std::string ranges_text(const std::vector<llbmp::ChunkRange>& ranges, std::size_t most = 16) {
+  std::string out;
+  for (std::size_t i = 0; i < ranges.size() && i < most; ++i) {
+    const auto& r = ranges[i];
+    out += fmt::format("{}{}", out.empty() ? "" : ", ", r.first == r.last ? fmt::format("{}", r.first) : fmt::format("{}-{}", r.first, r.last));
+  }
+  if (ranges.size() > most) out += fmt::format(" and {} more range{}", ranges.size() - most, ranges.size() - most == 1 ? "" : "s");
+  return out;
+}
+
+nlohmann::json ranges_json(const std::vector<llbmp::ChunkRange>& ranges) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : ranges) out.push_back({{"first_chunk", r.first}, {"last_chunk", r.last}});
+  return out;
+}
+
+// Why the kernel refuses the start, in words (ONDISK 9.2).
+std::string refusal_text(const llbmp::ReshapeRefusal& r) {
+  using llbmp::ReshapeRefusalReason;
+  switch (r.reason) {
+    case ReshapeRefusalReason::smaller_chunk: return "a smaller md chunk with an llbitmap is not supported";
+    case ReshapeRefusalReason::bitmap_needs_sync:
+      return fmt::format("raid10 asks the bitmap, and chunk{} {} {} NeedSync or Syncing: let the resync finish first "
+                         "(mdadm 4.6 says \"Bitmap must be removed before shape/size/level can be changed\": it means this)",
+                         r.chunks.size() == 1 && r.chunks[0].count() == 1 ? "" : "s", ranges_text(r.chunks),
+                         r.chunks.size() == 1 && r.chunks[0].count() == 1 ? "is" : "are");
+    case ReshapeRefusalReason::resync_pending:
+      return "the array's resync is pending (md resync_offset below the end): let the resync finish first";
+    case ReshapeRefusalReason::sync_running: return "a sync is running";
+    case ReshapeRefusalReason::far_layout: return "raid10's far layout cannot be reshaped";
+    case ReshapeRefusalReason::copies_change: return "raid10 cannot change its number of copies";
+  }
+  return {};
+}
+
+std::string shape_text(const llbmp::ReshapeShape& s) {
+  if (s.chunk_sectors == 0) return fmt::format("{} disks", s.raid_disks);  // raid1: no chunk, no layout
+  return fmt::format("{} disks, chunk {}, layout {:#x}", s.raid_disks, binary_size(std::uint64_t{s.chunk_sectors} * 512, kSizeToGiB),
+                     s.layout);
+}
+
+std::string reshape_text(const llbmp::ReshapeMembersPreview& rp) {
+  const auto& p = rp.preview;
+  const auto& g = p.geometry;
+  std::string out = fmt::format("Reshape  : {} {} -> {} (Linux 7.3, copy of {})\n", llbmp::level_name(g.level),
+                                shape_text(g.old_side.shape), shape_text(g.new_side.shape), printable(rp.device));
+  if (!g.remapped)
+    return out + "  Remap  : none: md leaves the bitmap bytes of a raid1 alone when raid_disks changes\n";
+  out += fmt::format("  Header : chunksize {} -> {} sectors, sync_size {} -> {} sectors, chunks {} -> {}\n",
+                     g.old_side.chunk_sectors, p.chunk_sectors, g.header_sync_sectors, p.sync_sectors, g.header_chunks, p.chunks);
+  if (p.refusals.empty()) {
+    out += "  Start  : accepted: the kernel starts this reshape\n";
+  } else {
+    out += fmt::format("  Start  : refused with {}: {}\n", p.refusals.front().errno_name, refusal_text(p.refusals.front()));
+    for (std::size_t i = 1; i < p.refusals.size(); ++i)
+      out += fmt::format("           also {}: {}\n", p.refusals[i].errno_name, refusal_text(p.refusals[i]));
+    out += "           the remap below is what the reshape does once it is accepted\n";
+  }
+  out += fmt::format("  Before : {}\n", counts_text(p.before));
+  out += fmt::format("  Load   : reload -> {}\n", counts_text(p.after_load));
+  out += fmt::format("  Remap  : {} checkpoint{} of {} sectors, {} byte{} coalesced\n", p.checkpoints, p.checkpoints == 1 ? "" : "s",
+                     p.checkpoint_sectors, p.coalesced, p.coalesced == 1 ? "" : "s");
+  out += fmt::format("  After  : {} (the {} new chunks)\n", counts_text(p.after), p.chunks);
+  const auto& f = p.follow_up;
+  if (!f.resync)
+    out += "  Then   : no resync follows the reshape\n";
+  else
+    out += fmt::format("  Then   : a resync from sector {}: syncs {} NeedSync chunk{}{}{}, skips {} Unwritten\n", f.from_sector,
+                       f.need_sync_chunks, f.need_sync_chunks == 1 ? "" : "s", f.need_sync.empty() ? "" : " (",
+                       f.need_sync.empty() ? "" : ranges_text(f.need_sync) + ")", f.skipped_unwritten);
+  const std::uint64_t need_sync = p.after.of(llbmp::State::NeedSync);
+  if (need_sync > f.need_sync_chunks)
+    out += fmt::format("           {} NeedSync chunk{} before sector {} stay NeedSync until a later sync\n", need_sync - f.need_sync_chunks,
+                       need_sync - f.need_sync_chunks == 1 ? "" : "s", f.from_sector);
+  return out;
+}
+
+nlohmann::json shape_json(const llbmp::ReshapeShape& s) {
+  return {{"raid_disks", s.raid_disks}, {"chunk_sectors", s.chunk_sectors}, {"layout", s.layout}};
+}
+
+nlohmann::json reshape_json(const llbmp::ReshapeMembersPreview& rp) {
+  const auto& p = rp.preview;
+  const auto& g = p.geometry;
+  nlohmann::json refusals = nlohmann::json::array();
+  for (const auto& r : p.refusals)
+    refusals.push_back({{"reason", llbmp::reshape_refusal_name(r.reason)}, {"errno", r.errno_name}, {"chunks", ranges_json(r.chunks)}});
+  const auto& f = p.follow_up;
+  return {{"device", rp.device}, {"source", rp.source}, {"kernel", llbmp::kernel_series_name(llbmp::KernelSeries::linux_7_3)}, {"level", llbmp::level_name(g.level)},
+          {"old", shape_json(g.old_side.shape)}, {"new", shape_json(g.new_side.shape)}, {"remapped", g.remapped},
+          {"backwards", g.backwards}, {"refused", !p.refusals.empty()}, {"refusals", refusals},
+          {"header", {{"old", {{"chunk_sectors", g.old_side.chunk_sectors}, {"sync_sectors", g.header_sync_sectors}, {"chunks", g.header_chunks}}},
+                      {"new", {{"chunk_sectors", p.chunk_sectors}, {"sync_sectors", p.sync_sectors}, {"chunks", p.chunks}}}}},
+          {"checkpoints", p.checkpoints}, {"checkpoint_sectors", p.checkpoint_sectors}, {"coalesced", p.coalesced},
+          {"counts", {{"before", counts_json(p.before)}, {"after_load", counts_json(p.after_load)}, {"after", counts_json(p.after)}}},
+          {"follow_up", {{"resync", f.resync}, {"from_sector", f.from_sector}, {"need_sync_chunks", f.need_sync_chunks},
+                         {"need_sync", ranges_json(f.need_sync)}, {"skipped_unwritten", f.skipped_unwritten}}}};
+}
+
 }  // namespace
 
 std::string replay_text(const ReplayView& v) {
@@ -127,6 +227,7 @@ std::string replay_text(const ReplayView& v) {
     out += fmt::format("Trace    :\n");
     for (const auto& t : r.trace) out += fmt::format("  {}-{}: {}\n", t.first_chunk, t.last_chunk, t.path);
   }
+  if (v.reshape) out += reshape_text(*v.reshape);
   return out;
 }
 
@@ -134,7 +235,9 @@ std::string replay_json(const ReplayView& v) {
   if (v.result.first_use)
     return json_text(nlohmann::json{{"device", v.result.device}, {"first_use", true}, {"synced_chunks", 0},
                                      {"kernel", llbmp::kernel_series_name(v.result.kernel)}}) + "\n";
-  return json_text(result_json(v)) + "\n";
+  auto j = result_json(v);
+  if (v.reshape) j["reshape"] = reshape_json(*v.reshape);
+  return json_text(j) + "\n";
 }
 
 std::string committed_text(std::size_t members) {

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/replay.hpp"
+#include "inspect/replay_members.hpp"
 
 namespace llbitmap::cli {
 
@@ -15,6 +17,7 @@ struct ReplayView {
   bool trace = false;                 // each chunk range's transitions
   bool copy_chosen = false;           // --member or --merge picked the copy
   bool commit = false;                // the end state is written afterwards
+  std::optional<llbmp::ReshapeMembersPreview> reshape;  // --reshape: Linux 7.3's reshape, previewed after this assembly
 };
 
 std::string replay_text(const ReplayView& view);
