@@ -45,3 +45,29 @@ write_at() { dd if=/dev/urandom of="/dev/$1" bs=1k seek="$2" count="$3" oflag=di
 
 # bitmap_type MD: the bitmap kind the kernel uses (sysfs marks it "[llbitmap]").
 bitmap_type() { sed -n 's/.*\[\([a-z]*\)\].*/\1/p' "/sys/block/$1/md/bitmap_type"; }
+
+# started_bits MD: kernel_bits once a held-back resync has sent its first
+# requests (a chunk Syncing or Dirty, waited for at most 5 s), read a second
+# later; no Endsync runs before daemon_sleep (30 s) in a held resync.
+started_bits() {
+  i=0
+  while [ $i -lt 50 ]; do
+    kernel_bits "$1" | grep -qE '^(syncing|dirty)=[1-9]' && break
+    sleep 0.1
+    i=$((i + 1))
+  done
+  sleep 1
+  kernel_bits "$1"
+}
+
+# check_first_resync_chunk LABEL DIRTY: the Dirty count of started_bits when
+# the resync's first out-of-sync chunk is not chunk 0. 7.2.13 ends the chunk
+# of its first sync request before syncing it (Syncing -> Dirty: 1), 7.3 only
+# the chunks below it (0); FINDINGS.md "The first chunk of a resync ...".
+check_first_resync_chunk() {
+  case $KERNEL_SERIES in
+    7.2) want=1 ;;
+    *) want=0 ;;
+  esac
+  check "$1-first-resync-chunk-dirty-on-$KERNEL_SERIES" "$want" "$2"
+}
