@@ -105,11 +105,13 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
   if (args.size() > 1 && args[1] == "convert-from-classic") args[1] = "convert";
   // Only the chosen command's options are built (most of start-up otherwise);
-  // every command's, for the list in --help, when none is named.
+  // none for a lone --version; every command's, for the list in --help and
+  // the messages, when none is named.
   const CommandEntry* named = args.size() > 1 ? find_command(args[1]) : nullptr;
+  const bool version_only = args.size() == 2 && args[1] == "--version";
   std::map<std::string, Runner> runners;
   for (const auto& entry : kCommands)
-    if (named == nullptr || named == &entry) runners.emplace(entry.name, entry.add(app));
+    if (!version_only && (named == nullptr || named == &entry)) runners.emplace(entry.name, entry.add(app));
 
   if (args.size() > 1 && !args[1].empty() && args[1].front() != '-' && named == nullptr) {
     std::string names;
