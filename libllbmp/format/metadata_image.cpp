@@ -29,11 +29,6 @@ struct Zlib {
   decltype(&::uncompress) uncompress = library.function<decltype(&::uncompress)>("uncompress");
 };
 
-const Zlib& zlib() {
-  static const Zlib loaded;
-  return loaded;
-}
-
 // Appends little-endian integers and bytes.
 class Writer {
 public:
@@ -81,7 +76,7 @@ private:
 };
 
 std::uint32_t crc_of(std::span<const std::uint8_t> bytes) {
-  return static_cast<std::uint32_t>(zlib().crc32(0L, bytes.data(), static_cast<uInt>(bytes.size())));
+  return static_cast<std::uint32_t>(loaded<Zlib>().crc32(0L, bytes.data(), static_cast<uInt>(bytes.size())));
 }
 
 std::vector<std::uint8_t> encode_record(const SavedMember& m) {
@@ -158,9 +153,9 @@ std::vector<std::uint8_t> encode_metadata_image(const MetadataImage& image) {
   w.put_le<std::uint32_t>(static_cast<std::uint32_t>(image.members.size()));
   for (const auto& m : image.members) {
     const auto raw = encode_record(m);
-    uLongf zlen = zlib().compress_bound(static_cast<uLong>(raw.size()));
+    uLongf zlen = loaded<Zlib>().compress_bound(static_cast<uLong>(raw.size()));
     std::vector<std::uint8_t> z(zlen);
-    if (zlib().compress2(z.data(), &zlen, raw.data(), static_cast<uLong>(raw.size()), Z_BEST_COMPRESSION) != Z_OK)
+    if (loaded<Zlib>().compress2(z.data(), &zlen, raw.data(), static_cast<uLong>(raw.size()), Z_BEST_COMPRESSION) != Z_OK)
       throw Error(m.device, "image", "zlib", "compression failed");
     z.resize(zlen);
     w.put_le<std::uint32_t>(static_cast<std::uint32_t>(raw.size()));
@@ -191,7 +186,7 @@ MetadataImage decode_metadata_image(std::span<const std::uint8_t> bytes, const s
     const auto z = r.bytes(zlen, "member.zdata");
     std::vector<std::uint8_t> raw(raw_len);
     uLongf got = raw_len;
-    if (zlib().uncompress(raw.data(), &got, z.data(), zlen) != Z_OK || got != raw_len)
+    if (loaded<Zlib>().uncompress(raw.data(), &got, z.data(), zlen) != Z_OK || got != raw_len)
       throw Error(source, "member.zdata", fmt::format("{} bytes", zlen), "does not inflate to the recorded length");
     if (crc_of(raw) != crc) throw Error(source, "member.crc", fmt::format("{:#010x}", crc), "does not match the member's bytes");
     image.members.push_back(decode_record(raw, source));

@@ -37,4 +37,13 @@ private:
   void* handle_ = nullptr;
 };
 
+// The one instance of a struct holding a SharedLibrary and the functions
+// looked up in it, made at the first call (a failed load is tried again at
+// the next call).
+template <typename Functions>
+const Functions& loaded() {
+  static const Functions functions;
+  return functions;
+}
+
 }  // namespace llbmp

@@ -29,28 +29,23 @@ struct Blkid {
   decltype(&::blkid_dev_devname) dev_devname = library.function<decltype(&::blkid_dev_devname)>("blkid_dev_devname");
 };
 
-const Blkid& blkid() {
-  static const Blkid loaded;
-  return loaded;
-}
-
 struct CacheCloser {
-  void operator()(blkid_struct_cache* cache) const noexcept { blkid().put_cache(cache); }
+  void operator()(blkid_struct_cache* cache) const noexcept { loaded<Blkid>().put_cache(cache); }
 };
 using CachePtr = std::unique_ptr<blkid_struct_cache, CacheCloser>;
 
 struct IterCloser {
-  void operator()(blkid_struct_dev_iterate* it) const noexcept { blkid().dev_iterate_end(it); }
+  void operator()(blkid_struct_dev_iterate* it) const noexcept { loaded<Blkid>().dev_iterate_end(it); }
 };
 using IterPtr = std::unique_ptr<blkid_struct_dev_iterate, IterCloser>;
 
 CachePtr fresh_cache() {
   blkid_cache raw = nullptr;
   // "/dev/null": no cache file is read or written, every device is probed now.
-  if (blkid().get_cache(&raw, "/dev/null") != 0 || raw == nullptr)
+  if (loaded<Blkid>().get_cache(&raw, "/dev/null") != 0 || raw == nullptr)
     throw Error("libblkid", "", "", "cannot create a probe cache");
   CachePtr cache(raw);
-  if (blkid().probe_all(cache.get()) != 0) throw Error("libblkid", "", "", "probing the block devices failed");
+  if (loaded<Blkid>().probe_all(cache.get()) != 0) throw Error("libblkid", "", "", "probing the block devices failed");
   return cache;
 }
 
@@ -83,7 +78,7 @@ bool natural_less(const std::string& a, const std::string& b) {
 
 std::vector<std::string> scan_md_member_paths() {
   const CachePtr cache = fresh_cache();
-  const Blkid& lib = blkid();
+  const Blkid& lib = loaded<Blkid>();
   const IterPtr it(lib.dev_iterate_begin(cache.get()));
   if (!it) throw Error("libblkid", "", "", "cannot iterate the probed devices");
   if (lib.dev_set_search(it.get(), "TYPE", "linux_raid_member") != 0)

@@ -128,11 +128,6 @@ struct Libpng {
   decltype(&::png_image_free) free = library.function<decltype(&::png_image_free)>("png_image_free");
 };
 
-const Libpng& libpng() {
-  static const Libpng loaded;
-  return loaded;
-}
-
 }  // namespace
 
 void write_png(const std::string& path, const Scene& scene) {
@@ -141,7 +136,7 @@ void write_png(const std::string& path, const Scene& scene) {
   for (const auto& r : scene.rects) raster.fill(r.x, r.y, r.w, r.h, r.fill);
   for (const auto& t : scene.texts) raster.text(t);
 
-  const Libpng& png = libpng();
+  const Libpng& png = llbmp::loaded<Libpng>();
   png_image image{};
   image.version = PNG_IMAGE_VERSION;
   image.width = static_cast<png_uint_32>(scene.width);
