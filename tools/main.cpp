@@ -30,6 +30,12 @@ constexpr CommandEntry kCommands[] = {
     {"simulate", llbitmap::cli::add_simulate},
 };
 
+const CommandEntry* find_command(const std::string& name) {
+  for (const auto& entry : kCommands)
+    if (name == entry.name) return &entry;
+  return nullptr;
+}
+
 // The option behind a library request field, for a bad_value error: the
 // library names what is wrong in its own terms, the CLI names the option.
 struct OptionOfField {
@@ -103,10 +109,16 @@ int main(int argc, char** argv) {
   // --help so that the command list stays one name per line.
   std::vector<std::string> args(argv, argv + argc);
   if (args.size() > 1 && args[1] == "convert-from-classic") args[1] = "convert";
+  // Only the chosen command's options are built (most of start-up otherwise);
+  // none for a lone --version; every command's, for the list in --help and
+  // the messages, when none is named.
+  const CommandEntry* named = args.size() > 1 ? find_command(args[1]) : nullptr;
+  const bool version_only = args.size() == 2 && args[1] == "--version";
   std::map<std::string, Runner> runners;
-  for (const auto& entry : kCommands) runners.emplace(entry.name, entry.add(app));
+  for (const auto& entry : kCommands)
+    if (!version_only && (named == nullptr || named == &entry)) runners.emplace(entry.name, entry.add(app));
 
-  if (args.size() > 1 && !args[1].empty() && args[1].front() != '-' && runners.count(args[1]) == 0) {
+  if (args.size() > 1 && !args[1].empty() && args[1].front() != '-' && named == nullptr) {
     std::string names;
     for (const auto& entry : kCommands) names += names.empty() ? entry.name : std::string(", ") + entry.name;
     fmt::print(stderr, "llbitmap: unknown command '{}' (commands: {})\n", args[1], names);
@@ -118,7 +130,7 @@ int main(int argc, char** argv) {
     app.parse(std::move(reversed));
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    const bool known = args.size() > 1 && runners.count(args[1]) != 0;
+    const bool known = named != nullptr;
     const std::string prefix = known ? "llbitmap " + args[1] : std::string("llbitmap");
     fmt::print(stderr, "{}: {} (see {} --help)\n", prefix, e.what(), prefix);
     return kExitUsage;

@@ -11,6 +11,7 @@
 #include "format/endian.hpp"
 #include "llbmp/error.hpp"
 #include "format/md_super.hpp"
+#include "format/shared_library.hpp"
 
 namespace llbmp {
 
@@ -18,6 +19,15 @@ namespace {
 
 constexpr std::array<std::uint8_t, 8> kMagic = {'L', 'L', 'B', 'M', 'P', 'S', 'A', 'V'};
 constexpr std::uint16_t kMaxRanges = 16;
+
+// zlib, loaded at the first image encoded or decoded (format/shared_library.hpp).
+struct Zlib {
+  SharedLibrary library{"libz.so.1", "the metadata image"};
+  decltype(&::crc32) crc32 = library.function<decltype(&::crc32)>("crc32");
+  decltype(&::compressBound) compress_bound = library.function<decltype(&::compressBound)>("compressBound");
+  decltype(&::compress2) compress2 = library.function<decltype(&::compress2)>("compress2");
+  decltype(&::uncompress) uncompress = library.function<decltype(&::uncompress)>("uncompress");
+};
 
 // Appends little-endian integers and bytes.
 class Writer {
@@ -66,7 +76,7 @@ private:
 };
 
 std::uint32_t crc_of(std::span<const std::uint8_t> bytes) {
-  return static_cast<std::uint32_t>(crc32(0L, bytes.data(), static_cast<uInt>(bytes.size())));
+  return static_cast<std::uint32_t>(loaded<Zlib>().crc32(0L, bytes.data(), static_cast<uInt>(bytes.size())));
 }
 
 std::vector<std::uint8_t> encode_record(const SavedMember& m) {
@@ -143,9 +153,9 @@ std::vector<std::uint8_t> encode_metadata_image(const MetadataImage& image) {
   w.put_le<std::uint32_t>(static_cast<std::uint32_t>(image.members.size()));
   for (const auto& m : image.members) {
     const auto raw = encode_record(m);
-    uLongf zlen = compressBound(static_cast<uLong>(raw.size()));
+    uLongf zlen = loaded<Zlib>().compress_bound(static_cast<uLong>(raw.size()));
     std::vector<std::uint8_t> z(zlen);
-    if (compress2(z.data(), &zlen, raw.data(), static_cast<uLong>(raw.size()), Z_BEST_COMPRESSION) != Z_OK)
+    if (loaded<Zlib>().compress2(z.data(), &zlen, raw.data(), static_cast<uLong>(raw.size()), Z_BEST_COMPRESSION) != Z_OK)
       throw Error(m.device, "image", "zlib", "compression failed");
     z.resize(zlen);
     w.put_le<std::uint32_t>(static_cast<std::uint32_t>(raw.size()));
@@ -176,7 +186,7 @@ MetadataImage decode_metadata_image(std::span<const std::uint8_t> bytes, const s
     const auto z = r.bytes(zlen, "member.zdata");
     std::vector<std::uint8_t> raw(raw_len);
     uLongf got = raw_len;
-    if (uncompress(raw.data(), &got, z.data(), zlen) != Z_OK || got != raw_len)
+    if (loaded<Zlib>().uncompress(raw.data(), &got, z.data(), zlen) != Z_OK || got != raw_len)
       throw Error(source, "member.zdata", fmt::format("{} bytes", zlen), "does not inflate to the recorded length");
     if (crc_of(raw) != crc) throw Error(source, "member.crc", fmt::format("{:#010x}", crc), "does not match the member's bytes");
     image.members.push_back(decode_record(raw, source));

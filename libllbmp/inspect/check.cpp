@@ -3,6 +3,8 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <array>
+#include <functional>
 
 #include "format/geometry.hpp"
 #include "engine/state_engine.hpp"
@@ -15,6 +17,40 @@ constexpr std::uint8_t kInvalidByte = 0xff;
 // mdadm --add writes 256 KiB of 0xFF from the bitmap start (ONDISK.md section 8):
 // the kernel rewrites only the pages it uses, from chunk 3072 (page 1) on the rest stays.
 constexpr std::uint64_t kFirstChunkOfPage1 = kPageBytes - kStateOffset;
+
+// worst_state depends only on which values are among the copies: a set of
+// bits, bit s for state s and bit kStateCount for any invalid byte.
+constexpr unsigned kInvalidBit = 1u << kStateCount;
+
+constexpr unsigned present_bit(std::uint8_t byte) noexcept { return is_valid_state(byte) ? 1u << byte : kInvalidBit; }
+
+constexpr std::uint8_t worst_of_present(unsigned present) noexcept {
+  const auto any = [present](std::initializer_list<State> states) {
+    return std::any_of(states.begin(), states.end(), [present](State s) { return (present & (1u << static_cast<unsigned>(s))) != 0; });
+  };
+  if ((present & kInvalidBit) != 0 || any({State::NeedSync, State::Syncing})) return static_cast<std::uint8_t>(State::NeedSync);
+  if (any({State::NeedSyncUnwritten, State::SyncingUnwritten}))
+    return static_cast<std::uint8_t>(any({State::Clean, State::Dirty}) ? State::NeedSync : State::NeedSyncUnwritten);
+  if (any({State::Dirty})) return static_cast<std::uint8_t>(State::Dirty);
+  if (any({State::Clean})) return static_cast<std::uint8_t>(State::Clean);
+  if (any({State::Unwritten})) return static_cast<std::uint8_t>(State::Unwritten);
+  return static_cast<std::uint8_t>(State::CleanUnwritten);
+}
+
+// The merge of every set of values, worked out at compile time: a lookup per
+// chunk rather than scans of the copies.
+constexpr auto kWorstOfPresent = [] {
+  std::array<std::uint8_t, 2 * kInvalidBit> table{};
+  for (unsigned present = 0; present < table.size(); ++present) table[present] = worst_of_present(present);
+  return table;
+}();
+
+// The merge of one value, which every copy holds.
+constexpr auto kWorstOfOne = [] {
+  std::array<std::uint8_t, 256> table{};
+  for (unsigned byte = 0; byte < table.size(); ++byte) table[byte] = kWorstOfPresent[present_bit(static_cast<std::uint8_t>(byte))];
+  return table;
+}();
 
 class Sink {
 public:
@@ -45,14 +81,17 @@ void each_member_alone(const std::vector<Member>& members, Sink& sink) {
       if (f.id != FindingId::bitmap_invalid_states) sink.add(m.device, f);  // invalid_bytes says more
 }
 
-template <typename Get>
-void agree(const std::vector<Member>& members, Sink& sink, FindingId id, const char* field, Get get) {
-  const auto ref = get(members.front());
+// Members: a vector of Member or of references to them.
+template <typename Members, typename Get>
+void agree(const Members& members, Sink& sink, FindingId id, const char* field, Get get) {
+  const Member& first = members.front();
+  const auto ref = get(first);
   for (std::size_t i = 1; i < members.size(); ++i) {
-    const auto mine = get(members[i]);
+    const Member& m = members[i];
+    const auto mine = get(m);
     if (mine != ref)
-      sink.add(id, members[i].device, field, mine,
-               fmt::format("differs from {} on {}: not members of one array as md sees it", ref, members.front().device));
+      sink.add(id, m.device, field, mine,
+               fmt::format("differs from {} on {}: not members of one array as md sees it", ref, first.device));
   }
 }
 
@@ -78,16 +117,16 @@ void bitmap_headers(const std::vector<Member>& members, const CheckReport& repor
   if (!any) return;
   for (const auto& m : members)
     if (!m.bitmap) sink.add(FindingId::bitmap_presence_differs, m.device, "bitmap", "absent", "the other members have a bitmap");
-  std::vector<Member> with;
+  std::vector<std::reference_wrapper<const Member>> with;  // not copies: each holds its bitmap area
   for (const auto& m : members)
-    if (m.bitmap) with.push_back(m);
+    if (m.bitmap) with.emplace_back(m);
   if (with.size() < 2) return;
   agree(with, sink, FindingId::bitmap_fields_differ, "bitmap.version", [](const Member& m) { return std::to_string(m.bitmap->sb.version); });
   agree(with, sink, FindingId::bitmap_fields_differ, "bitmap.chunksize", [](const Member& m) { return std::to_string(m.bitmap->sb.chunksize); });
   agree(with, sink, FindingId::bitmap_fields_differ, "bitmap.sync_size", [](const Member& m) { return std::to_string(m.bitmap->sb.sync_size); });
   agree(with, sink, FindingId::bitmap_fields_differ, "bitmap.sectors_reserved", [](const Member& m) { return std::to_string(m.bitmap->sb.sectors_reserved); });
   agree(with, sink, FindingId::bitmap_fields_differ, "bitmap.daemon_sleep", [](const Member& m) { return std::to_string(m.bitmap->sb.daemon_sleep); });
-  for (const auto& m : with)
+  for (const Member& m : with)
     if (m.bitmap->sb.events < report.freshest_events && !m.bitmap->sb.awaiting_kernel_init())
       sink.add(FindingId::bitmap_events_behind, m.device, "bitmap.events", std::to_string(m.bitmap->sb.events),
                fmt::format("behind the freshest md events {} ({}): the bitmap is stale; {}", report.freshest_events,
@@ -95,7 +134,8 @@ void bitmap_headers(const std::vector<Member>& members, const CheckReport& repor
 }
 
 void invalid_bytes(const Member& m, Sink& sink) {
-  if (!m.bitmap || !m.bitmap->lockless) return;
+  // The counts made at load say whether there is any run to name.
+  if (!m.bitmap || !m.bitmap->lockless || m.bitmap->lockless->counts.invalid == 0) return;
   const auto& states = m.bitmap->lockless->states;
   for (const auto& run : state_runs(states)) {
     if (is_valid_state(run.byte)) continue;
@@ -145,10 +185,16 @@ void merge(const std::vector<Member>& members, CheckReport& report) {
   for (const auto* c : copies)
     if (c->size() != n) return;
   report.merged.resize(n);
-  std::vector<std::uint8_t> column(copies.size());
+  const auto& first = *copies.front();
+  if (std::all_of(copies.begin() + 1, copies.end(), [&first](const auto* c) { return *c == first; })) {
+    // The common case, members that agree: a lookup per byte of one copy.
+    std::transform(first.begin(), first.end(), report.merged.begin(), [](std::uint8_t b) { return kWorstOfOne[b]; });
+    return;
+  }
   for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t k = 0; k < copies.size(); ++k) column[k] = (*copies[k])[i];
-    report.merged[i] = worst_state(column);
+    unsigned present = 0;
+    for (const auto* c : copies) present |= present_bit((*c)[i]);
+    report.merged[i] = kWorstOfPresent[present];
   }
 }
 
@@ -159,19 +205,9 @@ bool CheckReport::consistent() const noexcept {
 }
 
 std::uint8_t worst_state(std::span<const std::uint8_t> copies) noexcept {
-  auto any = [&](std::initializer_list<State> states) {
-    return std::any_of(copies.begin(), copies.end(), [&](std::uint8_t b) {
-      return std::find(states.begin(), states.end(), static_cast<State>(b)) != states.end();
-    });
-  };
-  const bool invalid = std::any_of(copies.begin(), copies.end(), [](std::uint8_t b) { return !is_valid_state(b); });
-  if (invalid || any({State::NeedSync, State::Syncing})) return static_cast<std::uint8_t>(State::NeedSync);
-  if (any({State::NeedSyncUnwritten, State::SyncingUnwritten}))
-    return static_cast<std::uint8_t>(any({State::Clean, State::Dirty}) ? State::NeedSync : State::NeedSyncUnwritten);
-  if (any({State::Dirty})) return static_cast<std::uint8_t>(State::Dirty);
-  if (any({State::Clean})) return static_cast<std::uint8_t>(State::Clean);
-  if (any({State::Unwritten})) return static_cast<std::uint8_t>(State::Unwritten);
-  return static_cast<std::uint8_t>(State::CleanUnwritten);
+  unsigned present = 0;
+  for (const std::uint8_t b : copies) present |= present_bit(b);
+  return kWorstOfPresent[present];
 }
 
 CheckReport check_members(const std::vector<Member>& members, const CheckOptions& o) {

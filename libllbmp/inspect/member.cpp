@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <fmt/format.h>
 
 #include "format/geometry.hpp"
@@ -213,10 +214,30 @@ void decode_lockless(const Device& dev, Member& m, MemberBitmap& bm, FindingSink
   bm.lockless = std::move(view);
 }
 
+// The set bits of a run of bytes, eight bytes at a time: without the popcnt
+// instruction (x86-64's baseline), std::popcount is a libgcc call per value.
+std::uint64_t count_set_bits(std::span<const std::uint8_t> bytes) {
+  constexpr std::uint64_t kPairs = 0x5555555555555555;
+  constexpr std::uint64_t kNibbles = 0x3333333333333333;
+  constexpr std::uint64_t kBytes = 0x0f0f0f0f0f0f0f0f;
+  constexpr std::uint64_t kOnes = 0x0101010101010101;
+  std::uint64_t total = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, bytes.data() + i, sizeof word);
+    word -= (word >> 1) & kPairs;
+    word = (word & kNibbles) + ((word >> 2) & kNibbles);
+    word = (word + (word >> 4)) & kBytes;
+    total += (word * kOnes) >> 56;
+  }
+  for (; i < bytes.size(); ++i) total += static_cast<std::uint64_t>(std::popcount(bytes[i]));
+  return total;
+}
+
 std::uint64_t count_bits(std::span<const std::uint8_t> bits, std::uint64_t chunks) {
-  std::uint64_t dirty = 0;
   const std::uint64_t whole = chunks / 8;
-  for (std::uint64_t i = 0; i < whole && i < bits.size(); ++i) dirty += static_cast<std::uint64_t>(std::popcount(bits[i]));
+  std::uint64_t dirty = count_set_bits(bits.first(static_cast<std::size_t>(std::min<std::uint64_t>(whole, bits.size()))));
   if (chunks % 8 != 0 && whole < bits.size())
     dirty += static_cast<std::uint64_t>(std::popcount(static_cast<std::uint8_t>(bits[whole] & ((1u << (chunks % 8)) - 1))));
   return dirty;

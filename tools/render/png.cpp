@@ -9,6 +9,7 @@
 #include <cctype>
 
 #include "llbmp/error.hpp"
+#include "format/shared_library.hpp"
 
 namespace llbitmap::cli {
 
@@ -117,20 +118,33 @@ private:
 
 }  // namespace
 
+namespace {
+
+// libpng, loaded at the first picture written (format/shared_library.hpp).
+struct Libpng {
+  llbmp::SharedLibrary library{"libpng16.so.16", "PNG output"};
+  decltype(&::png_image_write_to_file) write_to_file =
+      library.function<decltype(&::png_image_write_to_file)>("png_image_write_to_file");
+  decltype(&::png_image_free) free = library.function<decltype(&::png_image_free)>("png_image_free");
+};
+
+}  // namespace
+
 void write_png(const std::string& path, const Scene& scene) {
   Raster raster(scene.width, scene.height);
   raster.fill(0, 0, scene.width, scene.height, kWhite);
   for (const auto& r : scene.rects) raster.fill(r.x, r.y, r.w, r.h, r.fill);
   for (const auto& t : scene.texts) raster.text(t);
 
+  const Libpng& png = llbmp::loaded<Libpng>();
   png_image image{};
   image.version = PNG_IMAGE_VERSION;
   image.width = static_cast<png_uint_32>(scene.width);
   image.height = static_cast<png_uint_32>(scene.height);
   image.format = PNG_FORMAT_RGB;
-  const bool ok = png_image_write_to_file(&image, path.c_str(), 0, raster.pixels().data(), 0, nullptr) != 0;
+  const bool ok = png.write_to_file(&image, path.c_str(), 0, raster.pixels().data(), 0, nullptr) != 0;
   const std::string message = image.message;
-  png_image_free(&image);
+  png.free(&image);
   if (!ok) throw llbmp::Error(path, "", "", "cannot write the PNG picture: " + message);
 }
 
