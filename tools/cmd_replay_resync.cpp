@@ -197,9 +197,7 @@ Runner add_replay_resync(CLI::App& app) {
       ->type_name("SECTOR");
   cmd->add_option("--speed", a->speed, "Sync speed in KiB/s for the time estimate (default: md's 1000 and 200000)")
       ->type_name("KIB/S");
-  cmd->add_option("--kernel", a->kernel,
-                  "The Linux series to model: 6.18, 7.2 or 7.3 (default: the running kernel's, else 7.2)")
-      ->type_name("SERIES");
+  add_kernel_option(cmd, a->kernel);
   cmd->add_option("--reshape", a->reshape,
                   "Preview Linux 7.3's reshape into this geometry: raid-disks=N[,chunk=SIZE][,layout=NAME][,level=N]")
       ->type_name("GEOMETRY");

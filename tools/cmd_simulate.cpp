@@ -179,9 +179,7 @@ Runner add_simulate(CLI::App& app) {
   cmd->add_flag("--degraded", a->degraded, "A degraded array (NeedSync, no coalescing, no daemon)");
   cmd->add_flag("--unwritten", a->unwritten, "Start all Unwritten instead of Clean");
   cmd->add_option("--crash-at", a->crash_at, "Crash at this many seconds (default: after the last event)")->type_name("SECONDS");
-  cmd->add_option("--kernel", a->kernel,
-                  "The Linux series to model: 6.18, 7.2 or 7.3 (default: the running kernel's, else 7.2)")
-      ->type_name("SERIES");
+  add_kernel_option(cmd, a->kernel);
   cmd->add_option("--format,-f", a->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   cmd->add_flag("--quiet,-q", a->quiet, "No progress line on a terminal");
   cmd->footer(
