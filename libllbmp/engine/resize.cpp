@@ -82,6 +82,7 @@ void resize_7_3(const ResizeRequest& r, ResizeOutcome& out) {
 void resize_7_2(const ResizeRequest& r, ResizeOutcome& out) {
   out.in_memory_only = true;
   out.chunk_sectors = calculate_chunksize(r.new_sync_sectors, r.chunk_sectors, room_of(r.room_sectors));
+  out.chunk_doubled = out.chunk_sectors != r.chunk_sectors;
   out.new_chunks = chunk_count(r.new_sync_sectors, out.chunk_sectors);
   out.header_sync_sectors = r.new_sync_sectors;
   out.changed = r.new_sync_sectors != r.old_sync_sectors || out.new_chunks != out.old_chunks;

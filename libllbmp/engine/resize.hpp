@@ -53,6 +53,7 @@ struct ResizeOutcome {
   std::uint64_t old_chunks = 0;
   std::uint64_t new_chunks = 0;          // 0 when refused
   std::uint64_t chunk_sectors = 0;       // the chunk after the resize (7.2.13: may double, in memory)
+  bool chunk_doubled = false;            // 7.2.13: a byte now stands for more sectors than it was written for
   bool changed = true;                   // false: same size and count, llbitmap_resize returns at once
   bool in_memory_only = false;           // 7.2.13: nothing is written by the resize
   std::optional<ChunkRange> set_unwritten;  // 7.3 grow: [old, new) set to 0

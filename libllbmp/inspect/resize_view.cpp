@@ -7,7 +7,6 @@
 #include "format/md_super_layout.hpp"
 #include "format/personality.hpp"
 #include "inspect/array.hpp"
-#include "inspect/copy_choice.hpp"
 #include "inspect/member.hpp"
 #include "llbmp/error.hpp"
 
@@ -132,28 +131,24 @@ std::uint64_t resize_sync_sectors(const MdSuperblock& md, std::uint64_t member_s
   return member_sectors;
 }
 
-ResizeMembersPreview preview_resize_members(const std::vector<Member>& members, const CopySource& source,
+ResizeMembersPreview preview_resize_members(const std::vector<Member>& members, const ReplayResult& replay,
                                             std::optional<std::uint64_t> member_sectors, KernelSeries kernel) {
-  if (members.empty()) throw Error("", "device", "", "no member given");
-  for (const auto& m : members) refuse_errors(m, {"md."});
-  const ChosenCopy copy = choose_copy(members, source);
-  const Member& m = members[copy.member];
-  if (!m.bitmap || !m.bitmap->lockless)
-    throw Error(m.device, "bitmap.version", m.bitmap ? std::to_string(m.bitmap->sb.version) : "none",
-                "no initialised llbitmap (version 6) on this member: no resize to preview");
+  const auto chosen = std::find_if(members.begin(), members.end(), [&](const Member& m) { return m.device == replay.device; });
+  if (chosen == members.end() || !chosen->bitmap || !chosen->bitmap->lockless)
+    throw Error(replay.device, "bitmap.version", "none", "no initialised llbitmap (version 6) replayed: no resize to preview");
+  const Member& m = *chosen;
   ResizeMembersPreview out;
   out.device = m.device;
-  out.source = copy.describe(members);
   out.available_sectors = m.md.data_size;
   for (const auto& other : members) out.available_sectors = std::min(out.available_sectors, other.md.data_size);
   out.member_sectors = member_sectors.value_or(out.available_sectors);
   out.enospc = out.member_sectors > out.available_sectors;
   ResizeRequest rq;
   rq.kernel = kernel;
-  rq.level = m.md.level;
-  rq.degraded = m.md.working_roles() < m.md.raid_disks;
-  rq.chunk_sectors = m.bitmap->lockless->chunk_sectors;
-  rq.old_sync_sectors = kernel_coverage(*m.bitmap, m.md, kernel).sync_sectors;
+  rq.level = replay.level;
+  rq.degraded = replay.degraded;
+  rq.chunk_sectors = replay.chunk_sectors;
+  rq.old_sync_sectors = replay.sync_sectors;
   rq.new_sync_sectors = resize_sync_sectors(m.md, out.member_sectors);
   if (rq.new_sync_sectors == 0)
     throw Error(m.device, "size", std::to_string(out.member_sectors), "less than one md chunk: a resize to no sectors",
@@ -161,8 +156,7 @@ ResizeMembersPreview preview_resize_members(const std::vector<Member>& members, 
   rq.room_sectors = kernel_room_sectors(m.md, m.bitmap->sb);
   rq.reshape_running = (m.md.feature_map & kMdFeatureReshapeActive) != 0;
   rq.refused_during_reshape = resize_refused_during_reshape(m.md.level);
-  const std::vector<std::uint8_t> area = copy_area_states(m, copy);
-  rq.area_states = area;
+  rq.area_states = replay.end_bytes;
   out.outcome = preview_resize(rq);
   return out;
 }

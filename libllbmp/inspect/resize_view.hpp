@@ -13,7 +13,7 @@
 
 #include "engine/resize.hpp"
 #include "format/kernel_series.hpp"
-#include "inspect/copy_choice.hpp"
+#include "engine/replay.hpp"
 #include "llbmp/member.hpp"
 
 namespace llbmp {
@@ -68,10 +68,9 @@ void model_kernel_findings(Member& member, KernelSeries kernel);
 // raid10 the array size raid10_size gives.
 std::uint64_t resize_sync_sectors(const MdSuperblock& md, std::uint64_t member_sectors) noexcept;
 
-// A resize previewed on one array, on the copy replay-resync takes.
+// A resize previewed on one array after the assembly replay-resync replayed.
 struct ResizeMembersPreview {
-  std::string device;  // whose md superblock and header were used
-  std::string source;  // the copy, in words (as ReplayResult::source)
+  std::string device;  // whose md superblock and header were used (the replayed copy's)
   std::uint64_t member_sectors = 0;      // the size asked for (per member)
   std::uint64_t available_sectors = 0;   // the smallest data_size of the members
   bool enospc = false;                   // above available_sectors: md's update_size refuses (ENOSPC)
@@ -79,9 +78,10 @@ struct ResizeMembersPreview {
 };
 
 // `--grow --size member_sectors` (nullopt: `max`, the members' smallest
-// data_size) on the array of `members`, as `kernel` does it. Throws Error
-// naming the field for a member md refuses, no llbitmap, or a size of no sectors.
-ResizeMembersPreview preview_resize_members(const std::vector<Member>& members, const CopySource& source,
+// data_size) on the array of `members` once the replayed assembly is over
+// (its end state, after the daemon), as `kernel` does it. Throws Error naming
+// the field for no llbitmap or a size of no sectors.
+ResizeMembersPreview preview_resize_members(const std::vector<Member>& members, const ReplayResult& replay,
                                             std::optional<std::uint64_t> member_sectors, KernelSeries kernel);
 
 }  // namespace llbmp

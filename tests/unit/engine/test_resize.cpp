@@ -131,6 +131,7 @@ TEST(Resize, PastTheLimit72DoublesInMemory) {
   EXPECT_EQ(out.refusal, ResizeRefusal::none);
   EXPECT_TRUE(out.in_memory_only);
   EXPECT_EQ(out.chunk_sectors, 256u);
+  EXPECT_TRUE(out.chunk_doubled);
   EXPECT_EQ(out.new_chunks, 65537u);
   EXPECT_FALSE(out.set_unwritten);
   // 2048 chunks use page 0 alone (1024 + 2048 bytes <= 4096): 3072 state bytes held.
@@ -148,6 +149,7 @@ TEST(Resize, Grow72KeepsTheBytes) {
   area[3000] = 0xff;
   const auto out = preview_resize(request(KernelSeries::linux_7_2, k128M, kMax256M, area));
   EXPECT_EQ(out.chunk_sectors, 128u);
+  EXPECT_FALSE(out.chunk_doubled);
   EXPECT_EQ(out.new_chunks, 4080u);
   EXPECT_EQ(out.chunks_past_pages, 4080u - 3072u);  // page 1 is not added
   EXPECT_EQ(out.states.size(), 3072u);
