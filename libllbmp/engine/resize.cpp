@@ -7,6 +7,7 @@
 #include <limits>
 #include <string>
 
+#include "format/personality.hpp"
 #include "llbmp/error.hpp"
 
 namespace llbmp {
@@ -93,6 +94,12 @@ void resize_7_2(const ResizeRequest& r, ResizeOutcome& out) {
 }
 
 }  // namespace
+
+std::uint64_t personality_resize_sectors(std::int32_t level, std::uint64_t sectors, std::uint64_t md_chunk_sectors) noexcept {
+  const auto* p = personality_of(level);
+  if (p == nullptr || !p->chunked || counts_array_sectors(level) || md_chunk_sectors == 0) return sectors;
+  return sectors / md_chunk_sectors * md_chunk_sectors;
+}
 
 ResizeLimit resize_limit(std::uint64_t chunk_sectors, std::uint64_t room_sectors) noexcept {
   ResizeLimit l;

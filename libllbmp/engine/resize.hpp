@@ -25,6 +25,11 @@ struct ResizeLimit {
 };
 ResizeLimit resize_limit(std::uint64_t chunk_sectors, std::uint64_t room_sectors) noexcept;
 
+// What the personality passes llbitmap_resize for `sectors` (ONDISK.md 9.7.1):
+// raid4/5/6 round the member size down to the md chunk; raid1 passes it on;
+// raid10's argument is already the array size (raid10_size), passed on too.
+std::uint64_t personality_resize_sectors(std::int32_t level, std::uint64_t sectors, std::uint64_t md_chunk_sectors) noexcept;
+
 enum class ResizeRefusal : std::uint8_t {
   none,
   eopnotsupp,  // the new size needs a bigger bitmap chunk (7.3)

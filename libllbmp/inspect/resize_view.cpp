@@ -97,9 +97,7 @@ std::optional<MemberResize> member_resize(const Member& m, KernelSeries kernel) 
   if (!r.load_refused) r.coverage = kernel_coverage(*m.bitmap, m.md, kernel);
   r.limit = resize_limit(sb.chunksize, kernel_room_sectors(m.md, sb));
   r.limit_is_array_size = counts_array_sectors(m.md.level);
-  const auto* p = personality_of(m.md.level);
-  const bool rounds = p && p->chunked && !r.limit_is_array_size && m.md.chunksize != 0;
-  r.max_size_sectors = rounds ? r.limit.max_sync_sectors / m.md.chunksize * m.md.chunksize : r.limit.max_sync_sectors;
+  r.max_size_sectors = personality_resize_sectors(m.md.level, r.limit.max_sync_sectors, m.md.chunksize);
   r.available_sectors = m.md.data_size;
   if (!r.load_refused && m.bitmap->lockless) count_states_past(m, r.coverage.chunks, r);
   return r;
@@ -126,9 +124,7 @@ std::uint64_t resize_sync_sectors(const MdSuperblock& md, std::uint64_t member_s
     resized.size = member_sectors;
     return resized.resync_sectors();
   }
-  const auto* p = personality_of(md.level);
-  if (p && p->chunked && md.chunksize != 0) return member_sectors / md.chunksize * md.chunksize;
-  return member_sectors;
+  return personality_resize_sectors(md.level, member_sectors, md.chunksize);
 }
 
 ResizeMembersPreview preview_resize_members(const std::vector<Member>& members, const ReplayResult& replay,

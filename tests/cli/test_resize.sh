@@ -133,4 +133,19 @@ run "$LLBITMAP" replay-resync --size max --commit --force a.img b.img; expect_rc
 expect_err "--size previews a resize and never writes: no --commit"
 run "$LLBITMAP" replay-resync --kernel 7.3 --size max --reshape raid-disks=3 a.img b.img; expect_rc 2
 expect_err "--size and --reshape preview one change each"
+# simulate --resize: each row's bitmap as the run leaves it, 4 GiB -> 6 GiB
+# with 64K chunks (65536 -> 98304 chunks), 9 GiB refused at 64K, accepted at 1M.
+sim() { "$LLBITMAP" simulate --synthetic sequential --count 100 --size 4G -q "$@"; }
+run sim --kernel 7.3 --resize 6G; expect_rc 0
+expect_out "resize to 6.00 GiB at the crash point (12582912 sectors), Linux 7.3:"
+expect_out "  64.0 KiB 65536 -> 98304 chunks, 65536-98303 set to Unwritten, header sync_size 12582912"
+run sim --kernel 7.3 --resize 9G --compare-chunks 1M; expect_rc 0
+expect_out "  64.0 KiB refused (EOPNOTSUPP): past 131072 chunks, 8.00 GiB"
+expect_out "  1.00 MiB 4096 -> 9216 chunks, 4096-9215 set to Unwritten"
+run sim --kernel 7.2 --resize 9G --format json; expect_rc 0
+[ "$(json_get "$OUT" "(j[0]['resize']['chunk_doubled'], j[0]['resize']['new_chunks'], j[0]['resize']['in_memory_only'])")" = "(True, 73728, True)" ] \
+  || fail "simulate 7.2 resize json: $OUT"
+run sim --resize 9; expect_rc 2; expect_err "--resize 9: give a unit"
+run sim; expect_rc 0
+grep -q "resize to" <<<"$OUT" && fail "a resize line without --resize: $OUT"
 echo PASS

@@ -78,16 +78,6 @@ std::string refusal_text(const llbmp::ResizeMembersPreview& p) {
   return p.outcome.changed ? "accepted" : "accepted: the same size and chunk count, nothing changes";
 }
 
-std::string_view refusal_name(const llbmp::ResizeMembersPreview& p) {
-  if (p.enospc) return "ENOSPC";
-  switch (p.outcome.refusal) {
-    case llbmp::ResizeRefusal::eopnotsupp: return "EOPNOTSUPP";
-    case llbmp::ResizeRefusal::ebusy: return "EBUSY";
-    case llbmp::ResizeRefusal::none: break;
-  }
-  return "";
-}
-
 bool refused(const llbmp::ResizeMembersPreview& p) { return p.enospc || p.outcome.refusal != llbmp::ResizeRefusal::none; }
 
 nlohmann::json range_json(const std::optional<llbmp::ChunkRange>& r) {
@@ -182,28 +172,41 @@ std::string resize_preview_text(const llbmp::ResizeMembersPreview& p) {
   return out;
 }
 
-nlohmann::json resize_preview_json(const llbmp::ResizeMembersPreview& p) {
-  const auto& o = p.outcome;
-  nlohmann::json j{{"device", p.device},
-                   {"kernel", llbmp::kernel_series_name(o.kernel)},
-                   {"member_sectors", p.member_sectors},
-                   {"available_sectors", p.available_sectors},
-                   {"refused", refused(p)},
-                   {"errno", refusal_name(p)},
+nlohmann::json resize_outcome_json(const llbmp::ResizeOutcome& o) {
+  const std::string_view errno_name = o.refusal == llbmp::ResizeRefusal::eopnotsupp ? "EOPNOTSUPP"
+                                      : o.refusal == llbmp::ResizeRefusal::ebusy    ? "EBUSY"
+                                                                                    : "";
+  nlohmann::json j{{"kernel", llbmp::kernel_series_name(o.kernel)},
+                   {"refused", o.refusal != llbmp::ResizeRefusal::none},
+                   {"errno", errno_name},
                    {"max_chunks", o.limit.max_chunks},
                    {"max_sync_sectors", o.limit.max_sync_sectors}};
-  if (refused(p)) return j;
+  if (o.refusal != llbmp::ResizeRefusal::none) return j;
   j.update({{"changed", o.changed},
             {"in_memory_only", o.in_memory_only},
             {"old_chunks", o.old_chunks},
             {"new_chunks", o.new_chunks},
             {"chunk_sectors", o.chunk_sectors},
+            {"chunk_doubled", o.chunk_doubled},
             {"set_unwritten", range_json(o.set_unwritten)},
             {"zeroed", range_json(o.zeroed)},
             {"header_sync_sectors", o.header_sync_sectors},
             {"daemon_cleaned", o.daemon_cleaned},
             {"chunks_past_pages", o.chunks_past_pages},
             {"counts", counts_json(o.counts)}});
+  return j;
+}
+
+nlohmann::json resize_preview_json(const llbmp::ResizeMembersPreview& p) {
+  if (p.enospc)
+    return {{"device", p.device},
+            {"kernel", llbmp::kernel_series_name(p.outcome.kernel)},
+            {"member_sectors", p.member_sectors},
+            {"available_sectors", p.available_sectors},
+            {"refused", true},
+            {"errno", "ENOSPC"}};
+  auto j = resize_outcome_json(p.outcome);
+  j.update({{"device", p.device}, {"member_sectors", p.member_sectors}, {"available_sectors", p.available_sectors}});
   return j;
 }
 

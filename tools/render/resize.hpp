@@ -24,6 +24,9 @@ nlohmann::json member_resize_json(const llbmp::MemberResize& r);
 // RESIZE_* keys (the prefix is the caller's).
 void put_member_resize(ExportLines& e, const llbmp::MemberResize& r);
 
+// One llbitmap_resize outcome (refused, errno, the counts and ranges): simulate --resize's rows.
+nlohmann::json resize_outcome_json(const llbmp::ResizeOutcome& o);
+
 // The Resize section of replay-resync --size.
 std::string resize_preview_text(const llbmp::ResizeMembersPreview& p);
 nlohmann::json resize_preview_json(const llbmp::ResizeMembersPreview& p);

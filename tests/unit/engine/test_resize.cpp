@@ -170,3 +170,13 @@ TEST(Resize, BadRequestsNameTheField) {
   auto r = request(KernelSeries::linux_7_3, 1280, 0, area);
   EXPECT_THROW(preview_resize(r), Error);
 }
+
+// 9.7.1: raid5 rounds the member size down to its chunk; raid1 and raid10
+// (whose argument is already the array size) pass it on.
+TEST(Resize, PersonalityRounding) {
+  EXPECT_EQ(personality_resize_sectors(5, 522240 + 100, 1024), 522240u);
+  EXPECT_EQ(personality_resize_sectors(6, 1023, 1024), 0u);
+  EXPECT_EQ(personality_resize_sectors(1, 522340, 1024), 522340u);
+  EXPECT_EQ(personality_resize_sectors(10, 522340, 1024), 522340u);
+  EXPECT_EQ(personality_resize_sectors(5, 522340, 0), 522340u);
+}
