@@ -5,6 +5,7 @@
 #include "command.hpp"
 #include "inspect/check.hpp"
 #include "inspect/reshape_view.hpp"
+#include "inspect/resize_view.hpp"
 #include "llbmp/error.hpp"
 #include "parse.hpp"
 #include "render/check.hpp"
@@ -18,6 +19,7 @@ struct CheckArgs {
   std::string block_size = "512";
   std::string format = "text";
   bool quiet = false;
+  std::optional<std::string> kernel;
 };
 
 struct Loaded {
@@ -39,20 +41,35 @@ Loaded load_all(const std::vector<std::string>& devices) {
   return out;
 }
 
+// The sizes of the member the kernel loads (the first with an llbitmap when none is named).
+CheckKernel check_kernel(const std::vector<llbmp::Member>& members, const llbmp::CheckReport& report, llbmp::KernelSeries kernel) {
+  CheckKernel out{kernel, {}, {}};
+  for (const auto& m : members) {
+    auto r = llbmp::member_resize(m, kernel);
+    if (!r || (out.resize && m.device != report.kernel_source)) continue;
+    out.device = m.device;
+    out.resize = std::move(r);
+  }
+  return out;
+}
+
 int run_check(const CheckArgs& a) {
   if (a.devices.empty()) throw UsageError("give one member or every member of an array");
   const auto block_size = parse_number_as<std::uint32_t>(a.block_size, "--block-size", 512, 4096);
   if (block_size != 512 && block_size != 4096) throw UsageError(fmt::format("--block-size {}: 512 or 4096", a.block_size));
   if (a.format != "text" && a.format != "json" && a.format != "export")
     throw UsageError(fmt::format("--format {}: text, json or export", a.format));
-  const Loaded loaded = load_all(a.devices);
+  const auto kernel = parse_kernel(a.kernel, "--kernel");
+  Loaded loaded = load_all(a.devices);
+  for (auto& m : loaded.members) llbmp::model_kernel_findings(m, kernel);
   llbmp::CheckReport report = llbmp::check_members(loaded.members, {block_size});
   report.findings.insert(report.findings.begin(), loaded.unreadable.begin(), loaded.unreadable.end());
   if (!a.quiet) {
     const auto reshape = llbmp::array_reshape(loaded.members);
-    if (a.format == "json") fmt::print("{}", check_json(report, reshape));
-    else if (a.format == "export") fmt::print("{}", check_export(report, reshape));
-    else fmt::print("{}", check_text(report, a.devices.size(), reshape));
+    const CheckKernel sizes = check_kernel(loaded.members, report, kernel);
+    if (a.format == "json") fmt::print("{}", check_json(report, reshape, sizes));
+    else if (a.format == "export") fmt::print("{}", check_export(report, reshape, sizes));
+    else fmt::print("{}", check_text(report, a.devices.size(), reshape, sizes));
   }
   return report.consistent() ? kExitOk : kExitProblems;
 }
@@ -68,6 +85,7 @@ Runner add_check(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--format", a->format, "Output: text, json or export (LLBITMAP_CHECK_* lines)")->capture_default_str();
   cmd->add_flag("--quiet,-q", a->quiet, "Print nothing: the exit status says it");
+  add_kernel_option(cmd, a->kernel);
   cmd->footer("Example:\n  llbitmap check /dev/sdb1 /dev/sdc1\n  llbitmap check --quiet /dev/sdb1 /dev/sdc1 || echo inconsistent");
   return [a] { return run_check(*a); };
 }

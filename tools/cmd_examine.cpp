@@ -4,8 +4,10 @@
 
 #include "command.hpp"
 #include "inspect/member.hpp"
+#include "inspect/resize_view.hpp"
 #include "inspect/scan_groups.hpp"
 #include "io/scan.hpp"
+#include "parse.hpp"
 #include "progress.hpp"
 #include "render/examine.hpp"
 
@@ -19,7 +21,16 @@ struct ExamineOptions {
   bool brief = false;
   bool scan = false;
   bool quiet = false;
+  std::optional<std::string> kernel;
 };
+
+// The sync_size findings in the kernel's terms and what it covers, per member.
+void model_kernel(ExamineGroup& group, llbmp::KernelSeries kernel) {
+  for (auto& m : group.members) {
+    llbmp::model_kernel_findings(m, kernel);
+    group.resize.push_back(llbmp::member_resize(m, kernel));
+  }
+}
 
 // The devices named on the command line as one group, or (--scan) every md
 // member libblkid finds, one group per array.
@@ -51,7 +62,10 @@ ExamineResult examine_scan(const ExamineOptions& opt) {
 int run_examine(const ExamineOptions& opt) {
   if (opt.scan && !opt.devices.empty()) throw UsageError("--scan finds the members itself: give no devices with it");
   if (!opt.scan && opt.devices.empty()) throw UsageError("give member devices or image files, or --scan");
-  const auto result = opt.scan ? examine_scan(opt) : examine_devices(opt);
+  const auto kernel = parse_kernel(opt.kernel, "--kernel");
+  auto result = opt.scan ? examine_scan(opt) : examine_devices(opt);
+  result.kernel = kernel;
+  for (auto& group : result.groups) model_kernel(group, kernel);
   render_examine(result, opt.format, opt.brief).print();
   return result.problems() ? kExitProblems : kExitOk;
 }
@@ -68,6 +82,7 @@ Runner add_examine(CLI::App& app) {
   cmd->add_flag("--brief,-b", opt->brief, "Only the mdadm -X lines");
   cmd->add_flag("--scan,-s", opt->scan, "Every md member libblkid finds on this machine, grouped by array");
   cmd->add_flag("--quiet,-q", opt->quiet, "No progress line on the terminal");
+  add_kernel_option(cmd, opt->kernel);
   cmd->footer(
       "Example:\n  llbitmap examine /dev/sdb1 /dev/sdc1\n  llbitmap examine --format json member.img | jq '.[0].bitmap.states'\n"
       "  llbitmap examine --scan --brief\n"

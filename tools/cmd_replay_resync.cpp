@@ -8,6 +8,7 @@
 #include "command.hpp"
 #include "format/personality.hpp"
 #include "inspect/replay_members.hpp"
+#include "inspect/resize_view.hpp"
 #include "write/replay_commit.hpp"
 #include "write/write_common.hpp"
 #include "parse.hpp"
@@ -28,6 +29,7 @@ struct ReplayArgs {
   std::string interrupt_at, speed;
   std::optional<std::string> kernel;
   std::optional<std::string> reshape;
+  std::optional<std::string> size;  // --size SIZE|max: a resize previewed after the assembly
   std::string svg, png;  // pictures of the bitmap after the previewed reshape
   std::string format = "text";
   bool trace = false, commit = false, force = false;
@@ -152,8 +154,18 @@ llbmp::ReplayOptions options_from(const ReplayArgs& a) {
                                    *a.kernel, llbmp::kernel_series_name(o.kernel)));
     o.kernel = llbmp::KernelSeries::linux_7_3;
   }
+  if (a.size) {
+    if (a.commit) throw UsageError("--size previews a resize and never writes: no --commit");
+    if (a.reshape) throw UsageError("--size and --reshape preview one change each: give one of them");
+  }
   o.source = copy_source_from(a.copy, a.devices);
   return o;
+}
+
+// --size SIZE (with a unit) or max: the member size asked for; nullopt for max.
+std::optional<std::uint64_t> resize_from(const std::string& text) {
+  if (text == "max") return std::nullopt;
+  return parse_size_sectors(text, "--size", PlainNumber::refused);
 }
 
 std::vector<std::uint32_t> speeds(const ReplayArgs& a) {
@@ -164,11 +176,15 @@ std::vector<std::uint32_t> speeds(const ReplayArgs& a) {
 int run_replay(const ReplayArgs& a) {
   const auto options = options_from(a);
   const auto target = a.reshape ? std::optional(reshape_from(*a.reshape)) : std::nullopt;
+  // The outer optional: --size given; the inner one: a size, or max.
+  const std::optional<std::optional<std::uint64_t>> new_size =
+      a.size ? std::optional<std::optional<std::uint64_t>>(resize_from(*a.size)) : std::nullopt;
   const auto members = llbmp::load_array_members(a.devices);
   const auto result = llbmp::replay_resync(members, options);
   ReplayView view{result, speeds(a), a.trace, a.copy.chosen(), a.commit, {}};
   if (target && !result.first_use) view.reshape = llbmp::preview_reshape_members(members, options, *target);
   if (view.reshape) write_reshape_pictures(*view.reshape, a);
+  if (new_size && !result.first_use) view.resize = llbmp::preview_resize_members(members, result, *new_size, options.kernel);
   fmt::print("{}", a.format == "json" ? replay_json(view) : replay_text(view));
   if (result.first_use || !a.commit) return kExitOk;
   const auto plan = llbmp::plan_replay_commit(members, result);
@@ -197,12 +213,13 @@ Runner add_replay_resync(CLI::App& app) {
       ->type_name("SECTOR");
   cmd->add_option("--speed", a->speed, "Sync speed in KiB/s for the time estimate (default: md's 1000 and 200000)")
       ->type_name("KIB/S");
-  cmd->add_option("--kernel", a->kernel,
-                  "The Linux series to model: 6.18, 7.2 or 7.3 (default: the running kernel's, else 7.2)")
-      ->type_name("SERIES");
+  add_kernel_option(cmd, a->kernel);
   cmd->add_option("--reshape", a->reshape,
                   "Preview Linux 7.3's reshape into this geometry: raid-disks=N[,chunk=SIZE][,layout=NAME][,level=N]")
       ->type_name("GEOMETRY");
+  cmd->add_option("--size", a->size,
+                  "Preview a resize (mdadm --grow --size) after this assembly: the member size with a unit, or max")
+      ->type_name("SIZE");
   cmd->add_option("--svg", a->svg, "With --reshape: write a picture of the bitmap after the reshape to FILE as SVG")
       ->type_name("FILE");
   cmd->add_option("--png", a->png, "With --reshape: write a picture of the bitmap after the reshape to FILE as PNG")
@@ -217,6 +234,7 @@ Runner add_replay_resync(CLI::App& app) {
       "  llbitmap replay-resync --merge worst /dev/sdb1 /dev/sdc1\n"
       "  llbitmap replay-resync --kernel 7.3 /dev/sdb1 /dev/sdc1\n"
       "  llbitmap replay-resync --reshape raid-disks=4 /dev/sdb1 /dev/sdc1 /dev/sdd1\n"
+      "  llbitmap replay-resync --kernel 7.3 --size max /dev/sdb1 /dev/sdc1\n"
       "  llbitmap replay-resync --commit --force a.img b.img");
   return [a] { return run_replay(*a); };
 }

@@ -11,6 +11,7 @@
 #include "progress.hpp"
 #include "format/md_super.hpp"
 #include "format/personality.hpp"
+#include "engine/resize.hpp"
 #include "engine/simulate.hpp"
 #include "parse.hpp"
 #include "render/simulate.hpp"
@@ -20,7 +21,7 @@ namespace llbitmap::cli {
 namespace {
 
 struct SimulateArgs {
-  std::string trace, input_format = "auto", synthetic, size, chunk_size, compare, reserved = "256", io_size = "4K", raid_chunk = "512K";
+  std::string trace, input_format = "auto", synthetic, size, resize, chunk_size, compare, reserved = "256", io_size = "4K", raid_chunk = "512K";
   std::string seed = "1", count = "1000000", rate = "10000", daemon_sleep = "30", barrier_idle = "5", logical_block_size = "512",
               raid_disks = "2", crash_at;
   std::string level = "1";
@@ -107,12 +108,37 @@ void drive(Source& source, std::vector<llbmp::Simulator>& sims, Where where, Pro
   }
 }
 
+// --resize SIZE: llbitmap_resize of each row's bitmap, as the run leaves it
+// in memory, to SIZE (what --size means: per member, raid10 the array).
+std::optional<SimulateResize> resize_rows(const SimulateArgs& a, const llbmp::SimulateConfig& base,
+                                          const std::vector<llbmp::SimulateReport>& reports) {
+  if (a.resize.empty()) return std::nullopt;
+  SimulateResize out;
+  out.sectors = llbmp::personality_resize_sectors(base.level, parse_size_sectors(a.resize, "--resize", PlainNumber::refused),
+                                                  base.raid_chunk_sectors);
+  if (out.sectors == 0) throw UsageError(fmt::format("--resize {}: less than one raid chunk", a.resize));
+  for (const auto& r : reports) {
+    llbmp::ResizeRequest rq;
+    rq.kernel = base.kernel;
+    rq.level = base.level;
+    rq.degraded = base.degraded;
+    rq.chunk_sectors = r.chunk_sectors;
+    rq.old_sync_sectors = base.size_sectors;
+    rq.new_sync_sectors = out.sectors;
+    rq.room_sectors = base.sectors_reserved;
+    rq.area_states = r.memory;
+    out.rows.push_back(llbmp::preview_resize(rq));
+  }
+  return out;
+}
+
 int run_simulate(const SimulateArgs& a) {
   if (a.synthetic.empty() == a.trace.empty()) throw UsageError("give a trace file (- for stdin) or --synthetic random|sequential");
   if (!a.trace.empty())
     for (const char* option : {"--seed", "--count", "--io-size", "--rate"})
       if (a.given(option)) throw UsageError(fmt::format("{} shapes --synthetic writes: not with a trace file", option));
   const auto base = base_config(a);
+  if (!a.resize.empty()) parse_size_sectors(a.resize, "--resize", PlainNumber::refused);  // a usage error before the run
   Progress progress("simulate", a.quiet);
   std::vector<llbmp::Simulator> sims;
   for (const auto cs : chunk_sizes(a, base)) {
@@ -142,7 +168,8 @@ int run_simulate(const SimulateArgs& a) {
   progress.clear();
   std::vector<llbmp::SimulateReport> reports;
   for (auto& s : sims) reports.push_back(s.finish());
-  fmt::print("{}", a.format == "json" ? simulate_json(reports, base) : simulate_text(reports, base));
+  const auto resize = resize_rows(a, base, reports);
+  fmt::print("{}", a.format == "json" ? simulate_json(reports, base, resize) : simulate_text(reports, base, resize));
   return kExitOk;
 }
 
@@ -159,6 +186,9 @@ Runner add_simulate(CLI::App& app) {
   cmd->add_option("--io-size", a->io_size, "Write size of --synthetic")->type_name("SIZE")->capture_default_str();
   cmd->add_option("--rate", a->rate, "Writes per second of --synthetic (above 0)")->type_name("RATE")->capture_default_str();
   cmd->add_option("--size", a->size, "What the bitmap covers (e.g. 1T): the member size, the array size for raid10")
+      ->type_name("SIZE");
+  cmd->add_option("--resize", a->resize,
+                  "Preview a resize to SIZE (with a unit; what --size means) of each row's bitmap as the run leaves it")
       ->type_name("SIZE");
   cmd->add_option("--chunk-size", a->chunk_size,
                   "Bitmap chunk size, with a unit (64K, or 128s in sectors); the kernel's choice is added as a row (default: only it)")
@@ -179,9 +209,7 @@ Runner add_simulate(CLI::App& app) {
   cmd->add_flag("--degraded", a->degraded, "A degraded array (NeedSync, no coalescing, no daemon)");
   cmd->add_flag("--unwritten", a->unwritten, "Start all Unwritten instead of Clean");
   cmd->add_option("--crash-at", a->crash_at, "Crash at this many seconds (default: after the last event)")->type_name("SECONDS");
-  cmd->add_option("--kernel", a->kernel,
-                  "The Linux series to model: 6.18, 7.2 or 7.3 (default: the running kernel's, else 7.2)")
-      ->type_name("SERIES");
+  add_kernel_option(cmd, a->kernel);
   cmd->add_option("--format,-f", a->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   cmd->add_flag("--quiet,-q", a->quiet, "No progress line on a terminal");
   cmd->footer(

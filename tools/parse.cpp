@@ -155,4 +155,9 @@ llbmp::KernelSeries parse_kernel(const std::optional<std::string>& text, const c
   throw UsageError(fmt::format("{} '{}': not a modelled kernel (6.18, 7.2 or 7.3)", option, *text));
 }
 
+void add_kernel_option(CLI::App* command, std::optional<std::string>& text) {
+  command->add_option("--kernel", text, "The Linux series to model: 6.18, 7.2 or 7.3 (default: the running kernel's, else 7.2)")
+      ->type_name("SERIES");
+}
+
 }  // namespace llbitmap::cli

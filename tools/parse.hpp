@@ -12,6 +12,10 @@
 
 #include "format/kernel_series.hpp"
 
+namespace CLI {
+class App;
+}
+
 namespace llbitmap::cli {
 
 // A whole number, decimal or hex after 0x (a leading zero is not octal),
@@ -62,5 +66,8 @@ ChunkSpan parse_chunk_span(const std::string& text, const char* option);
 // --kernel 6.18|7.2|7.3: the md code a command models; not given, the
 // running kernel's series when it is a modelled one, else 7.2.
 llbmp::KernelSeries parse_kernel(const std::optional<std::string>& text, const char* option);
+// The --kernel option of every command that models the kernel, read back with
+// parse_kernel(text, "--kernel").
+void add_kernel_option(CLI::App* command, std::optional<std::string>& text);
 
 }  // namespace llbitmap::cli

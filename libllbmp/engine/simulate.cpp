@@ -479,6 +479,7 @@ SimulateReport Simulator::finish() {
   const auto replay = replay_bytes(disk_, g, s);
   r_.resync_chunks = replay.synced_chunks;
   r_.resync_bytes = replay.synced_bytes();
+  r_.memory.assign(area_.bytes().begin(), area_.bytes().end());
   return r_;
 }
 

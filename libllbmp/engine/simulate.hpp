@@ -103,6 +103,7 @@ struct SimulateReport {
   RoomFit fit = RoomFit::fits;
   std::uint64_t sectors_needed = 0;    // the smallest room that truly fits the chunks
   bool kernel_choice = false;          // the chunk size the kernel chooses for this size and room
+  std::vector<std::uint8_t> memory;    // the state area in memory at the crash (from byte 1024), as a resize finds it
 };
 
 class Simulator {

@@ -92,6 +92,9 @@ constexpr FindingKind kTable[] = {
     {bitmap_sync_size_zero, "bitmap-sync-size-zero", info,
      "A header sync_size of 0, which stands for the array's resync size (bitmap.sync_size): every kernel covers the "
      "whole array."},
+    {bitmap_states_past_count, "bitmap-states-past-count", warning,
+     "State bytes past the last chunk the kernel covers, outside the last chunk's block (bitmap.states): 7.3 sets the "
+     "chunks a shrink cuts to 0, so these are a resize by 7.2.13, which clears nothing, or damage."},
     {bitmap_chunks_exceed_kernel_room, "bitmap-chunks-exceed-kernel-room", error,
      "The chunks do not fit the kernel's bitmap room, the chunk size is too small for it (bitmap.chunksize): the kernel "
      "refuses the bitmap."},

@@ -8,12 +8,17 @@ std::uint64_t chunk_count(std::uint64_t sync_sectors, std::uint64_t chunk_sector
   return chunk_sectors == 0 ? 0 : div_round_up(sync_sectors, chunk_sectors);
 }
 
-std::uint64_t kernel_chunksize(std::uint64_t resync_sectors, std::uint32_t sectors_reserved) noexcept {
+std::uint64_t calculate_chunksize(std::uint64_t resync_sectors, std::uint64_t chunk_sectors,
+                                  std::uint32_t sectors_reserved) noexcept {
   const std::uint64_t room = std::uint64_t{sectors_reserved} * 512;
-  std::uint64_t chunksize = kKernelFirstChunkSectors;
+  std::uint64_t chunksize = std::max<std::uint64_t>(chunk_sectors, 1);
   while (room != 0 && chunk_count(resync_sectors, chunksize) > room && chunksize < (std::uint64_t{1} << 62))
     chunksize <<= 1;
   return chunksize;
+}
+
+std::uint64_t kernel_chunksize(std::uint64_t resync_sectors, std::uint32_t sectors_reserved) noexcept {
+  return calculate_chunksize(resync_sectors, kKernelFirstChunkSectors, sectors_reserved);
 }
 
 std::uint64_t fitting_chunksize(std::uint64_t resync_sectors, std::uint32_t sectors_reserved) noexcept {

@@ -30,6 +30,11 @@ constexpr bool is_power_of_two(std::uint64_t v) noexcept { return v != 0 && (v &
 
 std::uint64_t chunk_count(std::uint64_t sync_sectors, std::uint64_t chunk_sectors) noexcept;
 
+// llbitmap_calculate_chunks: chunk_sectors doubled while
+// ceil(size / chunksize) > sectors_reserved * 512 (a resize asks it with the
+// bitmap's chunk: a result above it is 7.3's EOPNOTSUPP).
+std::uint64_t calculate_chunksize(std::uint64_t resync_sectors, std::uint64_t chunk_sectors,
+                                  std::uint32_t sectors_reserved) noexcept;
 // The chunk size the kernel picks at first use (llbitmap_init): 128 sectors,
 // doubled while ceil(size / chunksize) > sectors_reserved * 512. Ignores the
 // 1 KiB header, so the result may not fit (see fitting_chunksize).

@@ -33,4 +33,8 @@ bool periodic_endsync_covers_current_chunk(KernelSeries k) noexcept { return k !
 
 bool discard_covers_partial_last_chunk(KernelSeries k) noexcept { return k != KernelSeries::linux_7_3; }
 
+bool header_sync_size_used(KernelSeries k) noexcept { return k == KernelSeries::linux_7_3; }
+
+bool resize_writes_bitmap(KernelSeries k) noexcept { return k == KernelSeries::linux_7_3; }
+
 }  // namespace llbmp

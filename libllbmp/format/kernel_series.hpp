@@ -39,4 +39,14 @@ bool periodic_endsync_covers_current_chunk(KernelSeries k) noexcept;
 // llbitmap_encode_discard_range, whole chunks only).
 bool discard_covers_partial_last_chunk(KernelSeries k) noexcept;
 
+// llbitmap_read_sb: the header's sync_size sets what the bitmap covers (7.3:
+// 0 is the array's, above the array's the load is refused), or it is ignored
+// and the array's resync size is used (6.18, 7.2).
+bool header_sync_size_used(KernelSeries k) noexcept;
+
+// llbitmap_resize keeps the chunk, clears the chunks that come or go and
+// writes the header at once (7.3); or it recomputes the count and the chunk
+// in memory only (6.18, 7.2; ONDISK.md 9.7.5).
+bool resize_writes_bitmap(KernelSeries k) noexcept;
+
 }  // namespace llbmp

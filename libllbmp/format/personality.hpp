@@ -91,6 +91,12 @@ constexpr bool counts_array_sectors(std::int32_t level) noexcept {
   const auto* p = personality_of(level);
   return p && p->bitmap_span == BitmapSpan::array;
 }
+// raid10_resize refuses a resize while a reshape runs (-EBUSY); raid1 and
+// raid4/5/6 do not ask (ONDISK.md 9.7.1).
+constexpr bool resize_refused_during_reshape(std::int32_t level) noexcept {
+  const auto* p = personality_of(level);
+  return p && p->spread == Spread::copies;
+}
 constexpr bool is_modelled(std::int32_t level) noexcept {
   const auto* p = personality_of(level);
   return p && p->modelled;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "inspect/check.hpp"
+#include "format/geometry.hpp"
 #include "llbmp/error.hpp"
 
 namespace llbmp {
@@ -93,6 +94,15 @@ ChosenCopy choose_copy(const std::vector<Member>& members, const CopySource& sou
     for (std::size_t i = 0; i < values.size(); ++i) out.out_of_sync[i] = values[i] != 0;
   }
   return out;
+}
+
+std::vector<std::uint8_t> copy_area_states(const Member& m, const ChosenCopy& copy) {
+  std::vector<std::uint8_t> bytes;
+  if (m.bitmap && m.bitmap->area.size() > kStateOffset)
+    bytes.assign(m.bitmap->area.begin() + static_cast<std::ptrdiff_t>(kStateOffset), m.bitmap->area.end());
+  if (bytes.size() < copy.states.size()) bytes.resize(copy.states.size(), 0);
+  std::copy(copy.states.begin(), copy.states.end(), bytes.begin());
+  return bytes;
 }
 
 }  // namespace llbmp

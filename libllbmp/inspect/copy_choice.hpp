@@ -39,4 +39,9 @@ struct ChosenCopy {
 // different chunk counts.
 ChosenCopy choose_copy(const std::vector<Member>& members, const CopySource& source);
 
+// The llbitmap state bytes of the chosen member's area from byte 1024 to the
+// end of what was read, the copy's states over its chunks: what the kernel
+// holds in memory, the bytes past the chunks included.
+std::vector<std::uint8_t> copy_area_states(const Member& member, const ChosenCopy& copy);
+
 }  // namespace llbmp

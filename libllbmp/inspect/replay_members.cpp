@@ -7,6 +7,7 @@
 #include "format/personality.hpp"
 #include "format/md_super_layout.hpp"
 #include "inspect/array.hpp"
+#include "inspect/resize_view.hpp"
 
 namespace llbmp {
 
@@ -45,16 +46,6 @@ std::int32_t checked_copy(const Member& m, const ReplayOptions& options) {
   return level;
 }
 
-// The state bytes of the area from offset 1024 on, the chosen copy's states over them (the merged ones, when merging).
-std::vector<std::uint8_t> state_bytes(const Member& m, const ChosenCopy& copy) {
-  const auto& area = m.bitmap->area;
-  std::vector<std::uint8_t> bytes;
-  if (area.size() > kStateOffset) bytes.assign(area.begin() + static_cast<std::ptrdiff_t>(kStateOffset), area.end());
-  if (bytes.size() < copy.states.size()) bytes.resize(copy.states.size(), 0);
-  std::copy(copy.states.begin(), copy.states.end(), bytes.begin());
-  return bytes;
-}
-
 bool detected_degraded(const Member& m) { return m.md.working_roles() < m.md.raid_disks; }
 
 }  // namespace
@@ -81,14 +72,16 @@ ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptio
   const Member& m = members[copy.member];
   const std::int32_t level = checked_copy(m, options);
   const auto& view = *m.bitmap->lockless;
-  if (options.interrupt_at && *options.interrupt_at >= view.sync_sectors)
+  // 7.3 covers the header's sync_size, 6.18 and 7.2 the array's (ONDISK.md 9.1).
+  const KernelCoverage cover = kernel_coverage(*m.bitmap, m.md, options.kernel);
+  if (options.interrupt_at && *options.interrupt_at >= cover.sync_sectors)
     throw Error(m.device, "interrupt_at", std::to_string(*options.interrupt_at),
-                fmt::format("past the end of the sync ({} sectors)", view.sync_sectors), ErrorKind::bad_value);
+                fmt::format("past the end of the sync ({} sectors)", cover.sync_sectors), ErrorKind::bad_value);
 
   ReplayGeometry g;
   g.chunk_sectors = view.chunk_sectors;
-  g.chunks = view.chunks;
-  g.sync_sectors = view.sync_sectors;
+  g.chunks = cover.chunks;
+  g.sync_sectors = cover.sync_sectors;
   g.data_offset = m.md.data_offset;
   g.daemon_sleep = m.bitmap->sb.daemon_sleep == 0 ? 30 : m.bitmap->sb.daemon_sleep;
   g.io_size = io_size_of(m);
@@ -112,7 +105,7 @@ ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptio
   s.trace = options.trace;
   s.kernel = options.kernel;
 
-  auto r = replay_bytes(state_bytes(m, copy), g, s);
+  auto r = replay_bytes(copy_area_states(m, copy), g, s);
   r.device = m.device;
   r.source = copy.describe(members);
   r.copies = copy.copies;
@@ -148,7 +141,7 @@ ReshapeMembersPreview preview_reshape_members(const std::vector<Member>& members
   r.sectors_reserved = m.bitmap->sb.sectors_reserved;
   r.io_size = io_size_of(m);
   r.degraded = options.degraded.value_or(detected_degraded(m));
-  rq.bytes = state_bytes(m, copy);
+  rq.bytes = copy_area_states(m, copy);
   // An unclean array's resync_offset stays below the end until its resync has run.
   if (m.md.resync_offset < m.md.resync_sectors()) rq.start.resync_offset = m.md.resync_offset;
   return {m.device, copy.describe(members), preview_reshape(rq)};

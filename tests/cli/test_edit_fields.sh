@@ -46,9 +46,11 @@ for m in a.img b.img; do
     || fail "examine does not read back the edited fields of $m"
 done
 # Bitmap events ahead of the md events: not stale. The smaller sync_size is
-# what 7.3 tracks, a warning; 7.2.13 (the default model) covers all 2040 chunks.
-run "$LLBITMAP" check a.img b.img; expect_rc 1
-expect_out "bitmap.sync_size=131072: smaller than the array's resync size (522240 sectors): 7.2.13 and 6.18-era kernels ignore it and cover the whole array (2040 chunks); 7.3 covers only the first 512 chunks"
+# what 7.3 tracks, a warning; 7.2.13 covers all 2040 chunks.
+run "$LLBITMAP" check --kernel 7.2 a.img b.img; expect_rc 1
+expect_out "bitmap.sync_size=131072: smaller than the array's resync size (522240 sectors): Linux 7.2 ignores it, covers the whole array (2040 chunks) and writes the array's sync_size at its first superblock update; 7.3 would cover only the first 512 chunks"
+run "$LLBITMAP" check --kernel 7.3 a.img b.img; expect_rc 1
+expect_out "bitmap.sync_size=131072: smaller than the array's resync size (522240 sectors): Linux 7.3 covers only the first 512 chunks"
 ! grep -q "bitmap.events" <<<"$OUT" || fail "events ahead of the md events reported: $OUT"
 # Every flag, set then cleared, on the raw word and in examine.
 bits="stale:1 write_error:2 first_use:3 clean:4 daemon_busy:5 shutdown:6 hostendian:15"

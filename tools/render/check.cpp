@@ -7,6 +7,7 @@
 #include "render/counts.hpp"
 #include "render/escape.hpp"
 #include "render/reshape.hpp"
+#include "render/resize.hpp"
 
 namespace llbitmap::cli {
 
@@ -25,9 +26,19 @@ Tally tally(const llbmp::CheckReport& r) {
   return t;
 }
 
+// The Kernel line and the sizes of the member it loads (render/resize).
+std::string kernel_text(const CheckKernel& k) {
+  std::string out = fmt::format("Kernel       : {}\n", kernel_line_value(k.kernel));
+  if (!k.resize) return out;
+  out += fmt::format("Sizes        : read from {}\n", printable(k.device));
+  for (const auto& [name, value] : member_resize_lines(*k.resize)) out += fmt::format("  {:<15}: {}\n", name, printable(value));
+  return out;
+}
+
 }  // namespace
 
-std::string check_text(const llbmp::CheckReport& r, std::size_t members, const std::optional<llbmp::ArrayReshape>& reshape) {
+std::string check_text(const llbmp::CheckReport& r, std::size_t members, const std::optional<llbmp::ArrayReshape>& reshape,
+                       const CheckKernel& kernel) {
   std::string out;
   for (const auto& f : r.findings)
     out += fmt::format("{:<7} {}{}\n", llbmp::severity_name(f.severity), f.device.empty() ? "" : printable(f.device) + ": ",
@@ -39,12 +50,14 @@ std::string check_text(const llbmp::CheckReport& r, std::size_t members, const s
     out += fmt::format("Reshape      : mid-reshape (read from {})\n", printable(reshape->device));
     for (const auto& [name, value] : reshape_lines(reshape->view)) out += fmt::format("  {:<18}: {}\n", name, value);
   }
+  out += kernel_text(kernel);
   const Tally t = tally(r);
   out += fmt::format("Result       : {}\n", r.consistent() ? "consistent" : fmt::format("{} error(s), {} warning(s)", t.errors, t.warnings));
   return out;
 }
 
-std::string check_json(const llbmp::CheckReport& r, const std::optional<llbmp::ArrayReshape>& reshape) {
+std::string check_json(const llbmp::CheckReport& r, const std::optional<llbmp::ArrayReshape>& reshape,
+                       const CheckKernel& kernel) {
   nlohmann::json j;
   j["consistent"] = r.consistent();
   j["kernel_source"] = r.kernel_source;
@@ -59,12 +72,18 @@ std::string check_json(const llbmp::CheckReport& r, const std::optional<llbmp::A
     j["reshape"] = reshape_json(reshape->view);
     j["reshape"]["device"] = reshape->device;
   }
+  j["kernel"] = llbmp::kernel_series_name(kernel.kernel);
+  if (kernel.resize) {
+    j["resize"] = member_resize_json(*kernel.resize);
+    j["resize"]["device"] = kernel.device;
+  }
   // The merge gives no invalid byte (worst_state).
   if (!r.merged.empty()) j["worst_merge"] = counts_json(llbmp::count_states(r.merged), false);
   return json_text(j) + "\n";
 }
 
-std::string check_export(const llbmp::CheckReport& r, const std::optional<llbmp::ArrayReshape>& reshape) {
+std::string check_export(const llbmp::CheckReport& r, const std::optional<llbmp::ArrayReshape>& reshape,
+                         const CheckKernel& kernel) {
   const Tally t = tally(r);
   ExportLines e("LLBITMAP_CHECK_");
   e.put("CONSISTENT", r.consistent());
@@ -75,6 +94,8 @@ std::string check_export(const llbmp::CheckReport& r, const std::optional<llbmp:
   e.put("DIFFERING_BLOCKS", r.differing_blocks);
   if (!r.merged.empty()) e.put("MERGED_NOT_IN_SYNC", llbmp::count_states(r.merged).not_in_sync());
   if (reshape) put_reshape(e, reshape->view);
+  if (kernel.resize) put_member_resize(e, *kernel.resize);
+  else e.put("KERNEL", llbmp::kernel_series_name(kernel.kernel));
   std::size_t n = 0;
   for (const auto& f : r.findings)
     e.put(fmt::format("FINDING_{}", n++),

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "inspect/member.hpp"
+#include "inspect/resize_view.hpp"
 #include "render/printout.hpp"
 
 namespace llbitmap::cli {
@@ -16,10 +17,13 @@ struct ExamineGroup {
   std::optional<llbmp::Uuid> set_uuid;  // --scan: the array; none for devices named on the command line
   std::vector<llbmp::Member> members;
   llbmp::Findings agreement;            // compare_members
+  // One per member: its sizes as the modelled kernel reads them (none without an initialised llbitmap).
+  std::vector<std::optional<llbmp::MemberResize>> resize;
 };
 
 struct ExamineResult {
   bool scan = false;
+  llbmp::KernelSeries kernel = llbmp::kDefaultKernelSeries;  // --kernel: whose reading of the sizes is shown
   std::vector<ExamineGroup> groups;
   std::vector<std::string> failures;  // --scan: members libblkid found that could not be read
   // Something to report: an error finding, a disagreement or a failure.

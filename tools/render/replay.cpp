@@ -6,6 +6,7 @@
 
 #include "render/counts.hpp"
 #include "render/escape.hpp"
+#include "render/resize.hpp"
 #include "render/size.hpp"
 #include "render/write.hpp"
 
@@ -205,7 +206,7 @@ std::string replay_text(const ReplayView& v) {
              r.working_roles, r.raid_disks, !r.degraded ? "" : r.detected_degraded ? ", degraded" : ", treated as degraded",
              r.stale ? ", stale bitmap" : "", r.chunks, r.chunk_sectors);
   out += fmt::format("Copy     : {}\n", copy_source_line(r.source, r.copies, r.disagreeing_chunks, v.copy_chosen));
-  out += fmt::format("Kernel   : Linux {} (md's llbitmap code modelled)\n", llbmp::kernel_series_name(r.kernel));
+  out += fmt::format("Kernel   : {}\n", kernel_line_value(r.kernel));
   out += fmt::format("Load     : {} -> {}\n", r.stale ? "stale" : "reload", counts_text(r.after_load));
   out += fmt::format("Sync     : {}{}{}\n", llbmp::sync_kind_name(r.kind), r.sync_wanted ? "" : " (not wanted: nothing asks for a sync)",
              r.interrupt_chunk ? fmt::format(", interrupted in chunk {}", *r.interrupt_chunk) : "");
@@ -228,6 +229,7 @@ std::string replay_text(const ReplayView& v) {
     for (const auto& t : r.trace) out += fmt::format("  {}-{}: {}\n", t.first_chunk, t.last_chunk, t.path);
   }
   if (v.reshape) out += reshape_text(*v.reshape);
+  if (v.resize) out += resize_preview_text(*v.resize);
   return out;
 }
 
@@ -237,6 +239,7 @@ std::string replay_json(const ReplayView& v) {
                                      {"kernel", llbmp::kernel_series_name(v.result.kernel)}}) + "\n";
   auto j = result_json(v);
   if (v.reshape) j["reshape"] = reshape_json(*v.reshape);
+  if (v.resize) j["resize"] = resize_preview_json(*v.resize);
   return json_text(j) + "\n";
 }
 

@@ -8,6 +8,7 @@
 
 #include "engine/replay.hpp"
 #include "inspect/replay_members.hpp"
+#include "inspect/resize_view.hpp"
 
 namespace llbitmap::cli {
 
@@ -18,6 +19,7 @@ struct ReplayView {
   bool copy_chosen = false;           // --member or --merge picked the copy
   bool commit = false;                // the end state is written afterwards
   std::optional<llbmp::ReshapeMembersPreview> reshape;  // --reshape: Linux 7.3's reshape, previewed after this assembly
+  std::optional<llbmp::ResizeMembersPreview> resize;    // --size: a resize, previewed after this assembly
 };
 
 std::string replay_text(const ReplayView& view);

@@ -68,6 +68,7 @@ enum class FindingId : std::uint8_t {
   bitmap_sync_size_larger,
   bitmap_sync_size_smaller,
   bitmap_sync_size_zero,
+  bitmap_states_past_count,
   bitmap_chunks_exceed_kernel_room,
   bitmap_states_past_reserved,
   bitmap_states_past_device,
