@@ -6,6 +6,7 @@
 
 #include "render/counts.hpp"
 #include "render/escape.hpp"
+#include "render/reshape.hpp"
 #include "render/size.hpp"
 #include "render/write.hpp"
 
@@ -93,42 +94,6 @@ std::string uncopied_line(const llbmp::ReplayResult& r) {
                      r.uncopied.size(), r.uncopied.size() == 1 ? "" : "s", chunks, llbmp::kernel_series_name(r.kernel));
 }
 
-// "5, 1000-1002": chunk ranges, the first `most` of them.
-std::string ranges_text(const std::vector<llbmp::ChunkRange>& ranges, std::size_t most = 16) {
-  std::string out;
-  for (std::size_t i = 0; i < ranges.size() && i < most; ++i) {
-    const auto& r = ranges[i];
-    out += fmt::format("{}{}", out.empty() ? "" : ", ", r.first == r.last ? fmt::format("{}", r.first) : fmt::format("{}-{}", r.first, r.last));
-  }
-  if (ranges.size() > most) out += fmt::format(" and {} more range{}", ranges.size() - most, ranges.size() - most == 1 ? "" : "s");
-  return out;
-}
-
-nlohmann::json ranges_json(const std::vector<llbmp::ChunkRange>& ranges) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& r : ranges) out.push_back({{"first_chunk", r.first}, {"last_chunk", r.last}});
-  return out;
-}
-
-// Why the kernel refuses the start, in words (ONDISK 9.2).
-std::string refusal_text(const llbmp::ReshapeRefusal& r) {
-  using llbmp::ReshapeRefusalReason;
-  switch (r.reason) {
-    case ReshapeRefusalReason::smaller_chunk: return "a smaller md chunk with an llbitmap is not supported";
-    case ReshapeRefusalReason::bitmap_needs_sync:
-      return fmt::format("raid10 asks the bitmap, and chunk{} {} {} NeedSync or Syncing: let the resync finish first "
-                         "(mdadm 4.6 says \"Bitmap must be removed before shape/size/level can be changed\": it means this)",
-                         r.chunks.size() == 1 && r.chunks[0].count() == 1 ? "" : "s", ranges_text(r.chunks),
-                         r.chunks.size() == 1 && r.chunks[0].count() == 1 ? "is" : "are");
-    case ReshapeRefusalReason::resync_pending:
-      return "the array's resync is pending (md resync_offset below the end): let the resync finish first";
-    case ReshapeRefusalReason::sync_running: return "a sync is running";
-    case ReshapeRefusalReason::far_layout: return "raid10's far layout cannot be reshaped";
-    case ReshapeRefusalReason::copies_change: return "raid10 cannot change its number of copies";
-  }
-  return {};
-}
-
 std::string shape_text(const llbmp::ReshapeShape& s) {
   if (s.chunk_sectors == 0) return fmt::format("{} disks", s.raid_disks);  // raid1: no chunk, no layout
   return fmt::format("{} disks, chunk {}, layout {:#x}", s.raid_disks, binary_size(std::uint64_t{s.chunk_sectors} * 512, kSizeToGiB),
@@ -147,9 +112,10 @@ std::string reshape_text(const llbmp::ReshapeMembersPreview& rp) {
   if (p.refusals.empty()) {
     out += "  Start  : accepted: the kernel starts this reshape\n";
   } else {
-    out += fmt::format("  Start  : refused with {}: {}\n", p.refusals.front().errno_name, refusal_text(p.refusals.front()));
+    out += fmt::format("  Start  : refused with {}: {}\n", p.refusals.front().errno_name, reshape_refusal_text(p.refusals.front()));
     for (std::size_t i = 1; i < p.refusals.size(); ++i)
-      out += fmt::format("           also {}: {}\n", p.refusals[i].errno_name, refusal_text(p.refusals[i]));
+      out += fmt::format("           also {}: {}\n", p.refusals[i].errno_name, reshape_refusal_text(p.refusals[i]));
+    if (const auto note = mdadm_busy_note(p.refusals); !note.empty()) out += fmt::format("           mdadm 4.6: {}\n", note);
     out += "           the remap below is what the reshape does once it is accepted\n";
   }
   out += fmt::format("  Before : {}\n", counts_text(p.before));
