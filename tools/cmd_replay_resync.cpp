@@ -114,7 +114,7 @@ void write_reshape_pictures(const llbmp::ReshapeMembersPreview& rp, const Replay
   if (a.svg.empty() && a.png.empty()) return;
   const auto& p = rp.preview;
   ChunkStates states;
-  states.device = rp.device + " after the reshape";
+  states.device = rp.device + (rp.resumed_from ? " after the resumed reshape" : " after the reshape");
   states.version = llbmp::kBitmapVersionLockless;
   states.chunk_sectors = p.chunk_sectors;
   const auto chunks = std::min<std::size_t>(p.bytes.size(), p.chunks);
@@ -141,8 +141,6 @@ llbmp::ReplayOptions options_from(const ReplayArgs& a) {
   o.kernel = parse_kernel(a.kernel, "--kernel");
   if (a.reshape) {
     if (a.commit) throw UsageError("--reshape previews a reshape and never writes: no --commit");
-  } else if (!a.svg.empty() || !a.png.empty()) {
-    throw UsageError("--svg and --png draw the bitmap after a reshape: they go with --reshape");
   }
   if (a.reshape) {
     // ONDISK 9.1: before 7.3 md does not remap an llbitmap on a reshape.
@@ -161,10 +159,29 @@ std::vector<std::uint32_t> speeds(const ReplayArgs& a) {
   return {llbmp::kMdSpeedMinKiB, llbmp::kMdSpeedMaxKiB};
 }
 
+// A member mid-reshape whose bitmap 7.3 remaps: the next assembly resumes
+// the reshape (ONDISK 9.6). Only a preview: --commit and --reshape are refused.
+bool run_resume(const std::vector<llbmp::Member>& members, const llbmp::ReplayOptions& options, const ReplayArgs& a) {
+  if (a.commit)  // the writing commands' refusal comes first, whatever the kernel
+    for (const auto& m : members) llbmp::refuse_mid_reshape(m);
+  const auto resumed = llbmp::resume_reshape_members(members, options);
+  if (!resumed) return false;
+  if (a.reshape)
+    throw UsageError(fmt::format("--reshape: {} is mid-reshape at reshape_position {}: the next assembly resumes that reshape "
+                                 "(replay-resync without --reshape previews it)",
+                                 resumed->device, *resumed->resumed_from));
+  write_reshape_pictures(*resumed, a);
+  fmt::print("{}", a.format == "json" ? resume_json(*resumed) : resume_text(*resumed));
+  return true;
+}
+
 int run_replay(const ReplayArgs& a) {
   const auto options = options_from(a);
   const auto target = a.reshape ? std::optional(reshape_from(*a.reshape)) : std::nullopt;
   const auto members = llbmp::load_array_members(a.devices);
+  if (run_resume(members, options, a)) return kExitOk;
+  if (!a.reshape && (!a.svg.empty() || !a.png.empty()))
+    throw UsageError("--svg and --png draw the bitmap after a reshape: they go with --reshape or a member mid-reshape");
   const auto result = llbmp::replay_resync(members, options);
   ReplayView view{result, speeds(a), a.trace, a.copy.chosen(), a.commit, {}};
   if (target && !result.first_use) view.reshape = llbmp::preview_reshape_members(members, options, *target);
@@ -203,9 +220,9 @@ Runner add_replay_resync(CLI::App& app) {
   cmd->add_option("--reshape", a->reshape,
                   "Preview Linux 7.3's reshape into this geometry: raid-disks=N[,chunk=SIZE][,layout=NAME][,level=N]")
       ->type_name("GEOMETRY");
-  cmd->add_option("--svg", a->svg, "With --reshape: write a picture of the bitmap after the reshape to FILE as SVG")
+  cmd->add_option("--svg", a->svg, "With --reshape or a member mid-reshape: write a picture of the bitmap after the reshape to FILE as SVG")
       ->type_name("FILE");
-  cmd->add_option("--png", a->png, "With --reshape: write a picture of the bitmap after the reshape to FILE as PNG")
+  cmd->add_option("--png", a->png, "With --reshape or a member mid-reshape: write a picture of the bitmap after the reshape to FILE as PNG")
       ->type_name("FILE");
   cmd->add_option("--format,-f", a->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   add_copy_source_options(cmd, a->copy);

@@ -7,6 +7,7 @@
 #include "format/personality.hpp"
 #include "format/md_super_layout.hpp"
 #include "inspect/array.hpp"
+#include "inspect/reshape_view.hpp"
 
 namespace llbmp {
 
@@ -152,6 +153,33 @@ ReshapeMembersPreview preview_reshape_members(const std::vector<Member>& members
   // An unclean array's resync_offset stays below the end until its resync has run.
   if (m.md.resync_offset < m.md.resync_sectors()) rq.start.resync_offset = m.md.resync_offset;
   return {m.device, copy.describe(members), preview_reshape(rq)};
+}
+
+std::optional<ReshapeMembersPreview> resume_reshape_members(const std::vector<Member>& members, const ReplayOptions& options) {
+  if (members.empty()) throw Error("", "device", "", "no member given");
+  const bool mid_reshape = std::any_of(members.begin(), members.end(), [](const Member& m) {
+    return m.md.reshape_active() && m.bitmap && m.bitmap->lockless;
+  });
+  if (!mid_reshape) return std::nullopt;
+  for (const auto& m : members) refuse_errors(m, {"md."});
+  const ChosenCopy copy = choose_copy(members, options.source);
+  const Member& m = members[copy.member];
+  if (!m.md.reshape_active() || !m.bitmap || !m.bitmap->lockless) return std::nullopt;
+  checked_copy(m, options);
+  ReshapePreviewRequest rq;
+  rq.reshape = reshape_request_of(m);
+  rq.reshape.io_size = io_size_of(m);
+  rq.reshape.degraded = options.degraded.value_or(detected_degraded(m));
+  if (!reshape_geometry(rq.reshape).remapped) return std::nullopt;
+  if (options.kernel != KernelSeries::linux_7_3)
+    throw Error(m.device, "md.feature_map", "reshape_active",
+                fmt::format("the array is mid-reshape at reshape_position {}: Linux {} has no remap of an llbitmap and "
+                            "misreads it (finding reshape-misread-before-7-3); the next assembly is modelled for "
+                            "--kernel 7.3",
+                            m.md.reshape_position, kernel_series_name(options.kernel)));
+  rq.bytes = state_bytes(m, copy);
+  rq.resume_from = m.md.reshape_position;
+  return ReshapeMembersPreview{m.device, copy.describe(members), preview_reshape(rq), m.md.reshape_position};
 }
 
 }  // namespace llbmp

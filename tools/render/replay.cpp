@@ -109,7 +109,12 @@ std::string reshape_text(const llbmp::ReshapeMembersPreview& rp) {
     return out + "  Remap  : none: md leaves the bitmap bytes of a raid1 alone when raid_disks changes\n";
   out += fmt::format("  Header : chunksize {} -> {} sectors, sync_size {} -> {} sectors, chunks {} -> {}\n",
                      g.old_side.chunk_sectors, p.chunk_sectors, g.header_sync_sectors, p.sync_sectors, g.header_chunks, p.chunks);
-  if (p.refusals.empty()) {
+  if (rp.resumed_from) {
+    out += fmt::format("  Start  : resumed from reshape_position {} ({:.1f}% of {} sectors): the walk goes on from there, "
+                       "nothing is asked again\n",
+                       *rp.resumed_from, g.span_sectors ? 100.0 * static_cast<double>(*rp.resumed_from) / static_cast<double>(g.span_sectors) : 0.0,
+                       g.span_sectors);
+  } else if (p.refusals.empty()) {
     out += "  Start  : accepted: the kernel starts this reshape\n";
   } else {
     out += fmt::format("  Start  : refused with {}: {}\n", p.refusals.front().errno_name, reshape_refusal_text(p.refusals.front()));
@@ -119,7 +124,8 @@ std::string reshape_text(const llbmp::ReshapeMembersPreview& rp) {
     out += "           the remap below is what the reshape does once it is accepted\n";
   }
   out += fmt::format("  Before : {}\n", counts_text(p.before));
-  out += fmt::format("  Load   : reload -> {}\n", counts_text(p.after_load));
+  out += fmt::format("  Load   : reload -> {}{}\n", counts_text(p.after_load),
+                     rp.resumed_from ? fmt::format(" (the {} chunks of both sides the kernel holds)", g.memory_chunks) : "");
   out += fmt::format("  Remap  : {} checkpoint{} of {} sectors, {} byte{} coalesced\n", p.checkpoints, p.checkpoints == 1 ? "" : "s",
                      p.checkpoint_sectors, p.coalesced, p.coalesced == 1 ? "" : "s");
   out += fmt::format("  After  : {} (the {} new chunks)\n", counts_text(p.after), p.chunks);
@@ -151,6 +157,8 @@ nlohmann::json reshape_json(const llbmp::ReshapeMembersPreview& rp) {
   return {{"device", rp.device}, {"source", rp.source}, {"kernel", llbmp::kernel_series_name(llbmp::KernelSeries::linux_7_3)}, {"level", llbmp::level_name(g.level)},
           {"old", shape_json(g.old_side.shape)}, {"new", shape_json(g.new_side.shape)}, {"remapped", g.remapped},
           {"backwards", g.backwards}, {"refused", !p.refusals.empty()}, {"refusals", refusals},
+          {"resumed_from", rp.resumed_from ? nlohmann::json(*rp.resumed_from) : nlohmann::json(nullptr)},
+          {"memory_chunks", g.memory_chunks},
           {"header", {{"old", {{"chunk_sectors", g.old_side.chunk_sectors}, {"sync_sectors", g.header_sync_sectors}, {"chunks", g.header_chunks}}},
                       {"new", {{"chunk_sectors", p.chunk_sectors}, {"sync_sectors", p.sync_sectors}, {"chunks", p.chunks}}}}},
           {"checkpoints", p.checkpoints}, {"checkpoint_sectors", p.checkpoint_sectors}, {"coalesced", p.coalesced},
@@ -203,6 +211,20 @@ std::string replay_json(const ReplayView& v) {
                                      {"kernel", llbmp::kernel_series_name(v.result.kernel)}}) + "\n";
   auto j = result_json(v);
   if (v.reshape) j["reshape"] = reshape_json(*v.reshape);
+  return json_text(j) + "\n";
+}
+
+std::string resume_text(const llbmp::ReshapeMembersPreview& rp) {
+  std::string out = fmt::format("Resuming {} (mid-reshape: the next assembly resumes the reshape, then syncs)\n", printable(rp.device));
+  out += fmt::format("Copy     : {}\n", printable(rp.source));
+  out += fmt::format("Kernel   : Linux {} (md's llbitmap code modelled)\n", llbmp::kernel_series_name(llbmp::KernelSeries::linux_7_3));
+  return out + reshape_text(rp);
+}
+
+std::string resume_json(const llbmp::ReshapeMembersPreview& rp) {
+  const nlohmann::json j{{"device", rp.device}, {"source", rp.source},
+                         {"kernel", llbmp::kernel_series_name(llbmp::KernelSeries::linux_7_3)}, {"mid_reshape", true},
+                         {"reshape", reshape_json(rp)}};
   return json_text(j) + "\n";
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "inspect/reshape_start.hpp"
+#include "inspect/replay_members.hpp"
 #include "inspect/reshape_view.hpp"
 #include "member_images.hpp"
 #include "write/builder.hpp"
@@ -139,6 +140,40 @@ TEST_F(ReshapeMembers, MemoryOfBothSidesPastTheReservedRoomIsAnError) {
   ASSERT_NE(room, nullptr);
   EXPECT_EQ(room->severity, Severity::error);
   EXPECT_NE(room->message.find("max(2016, 4032) = 4032"), std::string::npos) << room->message;
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(ReshapeMembers, TheNextAssemblyOfAMemberMidReshapeResumesFromItsPosition) {
+  Member m = member(5, 3, {{0, State::Dirty}, {800, State::Dirty}});  // 3 -> 4 below
+  ReplayOptions o;
+  o.kernel = KernelSeries::linux_7_3;
+  EXPECT_FALSE(resume_reshape_members({m}, o).has_value());  // not mid-reshape: replay_resync's
+  mid_reshape(m, 196608, 1);
+  const auto resumed = resume_reshape_members({m}, o);
+  ASSERT_TRUE(resumed);
+  EXPECT_EQ(resumed->resumed_from, 196608u);
+  EXPECT_TRUE(resumed->preview.refusals.empty());  // nothing is asked again
+  // The walk from R to the new array's end in steps of the rows' least
+  // common multiple (2 and 3 data disks of one md chunk each).
+  const auto& g = resumed->preview.geometry;
+  const std::uint64_t step = 6 * std::uint64_t{m.md.chunksize};
+  EXPECT_EQ(resumed->preview.checkpoint_sectors, step);
+  EXPECT_EQ(resumed->preview.checkpoints, (g.span_sectors - 196608 + step - 1) / step);
+  EXPECT_GT(resumed->preview.checkpoints, 0u);
+  EXPECT_TRUE(resumed->preview.follow_up.resync);
+  o.kernel = KernelSeries::linux_7_2;
+  EXPECT_THROW(resume_reshape_members({m}, o), Error);
+}
+
+TEST_F(ReshapeMembers, Raid1MidReshapeIsReplayedAsAlways) {
+  Member m = member(1, 2);
+  mid_reshape(m, 0, 1);
+  ReplayOptions o;
+  o.kernel = KernelSeries::linux_7_2;
+  EXPECT_FALSE(resume_reshape_members({m}, o).has_value());
 }
 
 }  // namespace
