@@ -174,8 +174,8 @@ std::optional<ReshapeMembersPreview> resume_reshape_members(const std::vector<Me
   if (options.kernel != KernelSeries::linux_7_3)
     throw Error(m.device, "md.feature_map", "reshape_active",
                 fmt::format("the array is mid-reshape at reshape_position {}: Linux {} has no remap of an llbitmap and "
-                            "misreads it (finding reshape-misread-before-7-3); the next assembly is modelled for "
-                            "--kernel 7.3",
+                            "misreads it (finding reshape-misread-before-7-3); its next assembly is modelled for Linux "
+                            "7.3 only",
                             m.md.reshape_position, kernel_series_name(options.kernel)));
   rq.bytes = state_bytes(m, copy);
   rq.resume_from = m.md.reshape_position;

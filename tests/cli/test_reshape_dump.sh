@@ -4,15 +4,6 @@
 # mid-reshape dumps as before.
 source "$TESTLIB"
 
-md_reshape() {
-  md_set_s32 "$1" 8 $(( $(md_get_u32 "$1" 8) | 4 ))
-  md_set_s32 "$1" 100 "$(md_get_u32 "$1" 72)"
-  md_set_u64 "$1" 104 "$2"
-  md_set_s32 "$1" 112 "$3"
-  md_set_s32 "$1" 116 "$(md_get_u32 "$1" 76)"
-  md_set_s32 "$1" 120 "$(md_get_u32 "$1" 88)"
-}
-
 # raid5 3 -> 4 (1008 chunks), R = 196608: new 0-511, leftovers 512-767, old 768-1007.
 "$LLBITMAP" create --level 5 --raid-disks 4 --size 64M --assume-clean --states 0-9:dirty,600:dirty,900:dirty r0.img r1.img r2.img r3.img >/dev/null
 run "$LLBITMAP" dump r0.img

@@ -5,17 +5,6 @@
 # finish); max(old, new) chunk bytes past the reserved room.
 source "$TESTLIB"
 
-# md_reshape IMAGE POSITION DELTA_DISKS: mid-reshape at POSITION, the old
-# geometry having raid_disks - DELTA_DISKS devices, same level, layout and chunk.
-md_reshape() {
-  md_set_s32 "$1" 8 $(( $(md_get_u32 "$1" 8) | 4 ))
-  md_set_s32 "$1" 100 "$(md_get_u32 "$1" 72)"
-  md_set_u64 "$1" 104 "$2"
-  md_set_s32 "$1" 112 "$3"
-  md_set_s32 "$1" 116 "$(md_get_u32 "$1" 76)"
-  md_set_s32 "$1" 120 "$(md_get_u32 "$1" 88)"
-}
-
 # raid5 3 -> 4 (1008 chunks), R = 196608: new side 0-511, leftovers 512-767.
 "$LLBITMAP" create --level 5 --raid-disks 4 --size 64M --assume-clean --states 0-9:dirty,100:need_sync,600:dirty r0.img r1.img r2.img r3.img >/dev/null
 for i in 0 1 2 3; do md_reshape r$i.img 196608 1; done

@@ -5,15 +5,6 @@
 # are refused; raid1 mid-reshape is replayed as always; pictures.
 source "$TESTLIB"
 
-md_reshape() {
-  md_set_s32 "$1" 8 $(( $(md_get_u32 "$1" 8) | 4 ))
-  md_set_s32 "$1" 100 "$(md_get_u32 "$1" 72)"
-  md_set_u64 "$1" 104 "$2"
-  md_set_s32 "$1" 112 "$3"
-  md_set_s32 "$1" 116 "$(md_get_u32 "$1" 76)"
-  md_set_s32 "$1" 120 "$(md_get_u32 "$1" 88)"
-}
-
 # raid5 3 -> 4, 64 MiB members (1008 chunks), R = 196608 of 387072.
 "$LLBITMAP" create --level 5 --raid-disks 4 --size 64M --assume-clean --states 0-9:dirty,600:dirty r0.img r1.img r2.img r3.img >/dev/null
 for i in 0 1 2 3; do md_reshape r$i.img 196608 1; done

@@ -88,9 +88,7 @@ run "$LLBITMAP" check m0.img m1.img
 expect_out "Reshape Start: n/a (raid1): no llbitmap on this member"
 
 # A member mid-reshape: md starts no other reshape.
-md_set_s32 b0.img 8 $(( $(md_get_u32 b0.img 8) | 4 ))
-md_set_s32 b0.img 112 1; md_set_s32 b0.img 100 10
-md_set_s32 b0.img 116 "$(md_get_u32 b0.img 76)"; md_set_s32 b0.img 120 "$(md_get_u32 b0.img 88)"
+md_reshape b0.img 0 1
 run "$LLBITMAP" check b0.img
 expect_out "Reshape Start: refused now with EBUSY (Linux 7.3, raid10)"
 expect_out "  Why               : a reshape is already in progress: md starts no other until it ends"
