@@ -58,6 +58,11 @@ std::vector<std::uint8_t> state_bytes(const Member& m, const ChosenCopy& copy) {
 
 bool detected_degraded(const Member& m) { return m.md.working_roles() < m.md.raid_disks; }
 
+// The bitmap's events behind the array's, or the STALE flag: the assembly runs Stale, not Reload.
+bool stale_bitmap(const Member& m, const std::vector<Member>& members) {
+  return m.bitmap->sb.events < freshest_md_events(members) || m.bitmap->sb.has(BitmapFlag::stale);
+}
+
 }  // namespace
 
 ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptions& options) {
@@ -98,7 +103,7 @@ ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptio
   const bool degraded = detected_degraded(m);
   // A STALE flag found on disk triggers the Stale action exactly like stale events (llbitmap_read_sb);
   // the events are the array's, the freshest member's, even when another member's copy is replayed.
-  const bool detected_stale = m.bitmap->sb.events < freshest_md_events(members) || m.bitmap->sb.has(BitmapFlag::stale);
+  const bool detected_stale = stale_bitmap(m, members);
   ReplaySetup s;
   s.level = level;
   s.degraded = options.degraded.value_or(degraded);
@@ -150,6 +155,7 @@ ReshapeMembersPreview preview_reshape_members(const std::vector<Member>& members
   r.io_size = io_size_of(m);
   r.degraded = options.degraded.value_or(detected_degraded(m));
   rq.bytes = state_bytes(m, copy);
+  rq.stale = options.stale || stale_bitmap(m, members);
   // An unclean array's resync_offset stays below the end until its resync has run.
   if (m.md.resync_offset < m.md.resync_sectors()) rq.start.resync_offset = m.md.resync_offset;
   return {m.device, copy.describe(members), preview_reshape(rq)};
@@ -178,6 +184,7 @@ std::optional<ReshapeMembersPreview> resume_reshape_members(const std::vector<Me
                             "7.3 only",
                             m.md.reshape_position, kernel_series_name(options.kernel)));
   rq.bytes = state_bytes(m, copy);
+  rq.stale = options.stale || stale_bitmap(m, members);
   rq.resume_from = m.md.reshape_position;
   return ReshapeMembersPreview{m.device, copy.describe(members), preview_reshape(rq), m.md.reshape_position};
 }

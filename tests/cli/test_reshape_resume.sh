@@ -56,3 +56,11 @@ md_reshape m0.img 0 1
 run "$LLBITMAP" replay-resync --kernel 7.2 m0.img
 expect_rc 0
 expect_out "Plan     : 1 range"
+
+# A stale bitmap (md events ahead of the bitmap's): the assembly loads it with Stale.
+for i in 0 1 2 3; do md_set_u64 r$i.img 200 9; done
+run "$LLBITMAP" replay-resync --kernel 7.3 r0.img r1.img r2.img r3.img
+expect_rc 0
+expect_out "  Load   : stale -> 1008 need_sync"
+run "$LLBITMAP" replay-resync --kernel 7.3 --format json r0.img r1.img r2.img r3.img
+[ "$(json_get "$OUT" 'j["reshape"]["stale"]')" = True ] || fail "json stale"

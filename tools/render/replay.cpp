@@ -124,7 +124,7 @@ std::string reshape_text(const llbmp::ReshapeMembersPreview& rp) {
     out += "           the remap below is what the reshape does once it is accepted\n";
   }
   out += fmt::format("  Before : {}\n", counts_text(p.before));
-  out += fmt::format("  Load   : reload -> {}{}\n", counts_text(p.after_load),
+  out += fmt::format("  Load   : {} -> {}{}\n", p.stale ? "stale" : "reload", counts_text(p.after_load),
                      rp.resumed_from ? fmt::format(" (the {} chunks of both sides the kernel holds)", g.memory_chunks) : "");
   out += fmt::format("  Remap  : {} checkpoint{} of {} sectors, {} byte{} coalesced\n", p.checkpoints, p.checkpoints == 1 ? "" : "s",
                      p.checkpoint_sectors, p.coalesced, p.coalesced == 1 ? "" : "s");
@@ -158,7 +158,7 @@ nlohmann::json reshape_json(const llbmp::ReshapeMembersPreview& rp) {
           {"old", shape_json(g.old_side.shape)}, {"new", shape_json(g.new_side.shape)}, {"remapped", g.remapped},
           {"backwards", g.backwards}, {"refused", !p.refusals.empty()}, {"refusals", refusals},
           {"resumed_from", rp.resumed_from ? nlohmann::json(*rp.resumed_from) : nlohmann::json(nullptr)},
-          {"memory_chunks", g.memory_chunks},
+          {"memory_chunks", g.memory_chunks}, {"stale", p.stale},
           {"header", {{"old", {{"chunk_sectors", g.old_side.chunk_sectors}, {"sync_sectors", g.header_sync_sectors}, {"chunks", g.header_chunks}}},
                       {"new", {{"chunk_sectors", p.chunk_sectors}, {"sync_sectors", p.sync_sectors}, {"chunks", p.chunks}}}}},
           {"checkpoints", p.checkpoints}, {"checkpoint_sectors", p.checkpoint_sectors}, {"coalesced", p.coalesced},
