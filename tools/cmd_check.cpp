@@ -4,6 +4,7 @@
 
 #include "command.hpp"
 #include "inspect/check.hpp"
+#include "inspect/reshape_start.hpp"
 #include "inspect/reshape_view.hpp"
 #include "inspect/resize_view.hpp"
 #include "llbmp/error.hpp"
@@ -65,7 +66,7 @@ int run_check(const CheckArgs& a) {
   llbmp::CheckReport report = llbmp::check_members(loaded.members, {block_size});
   report.findings.insert(report.findings.begin(), loaded.unreadable.begin(), loaded.unreadable.end());
   if (!a.quiet) {
-    const auto reshape = llbmp::array_reshape(loaded.members);
+    const CheckReshape reshape{llbmp::array_reshape(loaded.members), llbmp::reshape_start_check(loaded.members)};
     const CheckKernel sizes = check_kernel(loaded.members, report, kernel);
     if (a.format == "json") fmt::print("{}", check_json(report, reshape, sizes));
     else if (a.format == "export") fmt::print("{}", check_export(report, reshape, sizes));

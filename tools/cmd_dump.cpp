@@ -12,6 +12,7 @@
 #include "command.hpp"
 #include "write/metadata_backup.hpp"
 #include "inspect/member.hpp"
+#include "inspect/reshape_view.hpp"
 #include "parse.hpp"
 #include "render/dump.hpp"
 #include "render/member.hpp"
@@ -56,12 +57,33 @@ void refuse_conflicts(const DumpOptions& opt) {
 
 // The chunk states of a member, one byte per chunk: llbitmap states as read,
 // classic bits as clean (0) or dirty (1) under the names "clean"/"dirty".
+// A member mid-reshape whose bitmap is remapped: its sides, and the bytes
+// of max(old, new) chunks the kernel holds (ONDISK 9.4.4).
+void mark_reshape(const llbmp::Member& m, ChunkStates& v) {
+  const auto r = llbmp::member_reshape(m);
+  if (!r || !r->remapped) return;
+  ReshapeMarks marks;
+  marks.position = r->position;
+  marks.backwards = r->backwards;
+  marks.overlap = r->overlap;
+  for (const auto& [name, side] : {std::pair{"new", r->new_side}, std::pair{"leftover", r->leftovers}, std::pair{"old", r->old_side}})
+    if (side && side->indices.count() != 0) marks.sides.push_back({name, side->indices.first, side->indices.end});
+  std::sort(marks.sides.begin(), marks.sides.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  v.reshape = std::move(marks);
+  const auto& area = m.bitmap->area;
+  const std::uint64_t held = std::min<std::uint64_t>(r->memory_chunks, area.size() > llbmp::kStateOffset ? area.size() - llbmp::kStateOffset : 0);
+  if (held > v.states.size())
+    v.states.insert(v.states.end(), area.begin() + static_cast<std::ptrdiff_t>(llbmp::kStateOffset + v.states.size()),
+                    area.begin() + static_cast<std::ptrdiff_t>(llbmp::kStateOffset + held));
+}
+
 ChunkStates states_of(const llbmp::Member& m) {
   if (!m.bitmap) throw llbmp::Error(m.device, "md.feature_map", "", "no bitmap on this member");
-  ChunkStates v{m.device, m.bitmap->sb.version, {}, false, 0, 0};
+  ChunkStates v{m.device, m.bitmap->sb.version, {}, false, 0, 0, std::nullopt};
   if (m.bitmap->lockless) {
     v.states = m.bitmap->lockless->states;
     v.chunk_sectors = m.bitmap->lockless->chunk_sectors;
+    mark_reshape(m, v);
     return v;
   }
   if (const auto& c = m.bitmap->classic) {

@@ -53,7 +53,7 @@ ExamineResult examine_scan(const ExamineOptions& opt) {
   result.scan = true;
   for (auto& array : found.arrays) {
     auto agreement = llbmp::compare_members(array.members);
-    result.groups.push_back({array.set_uuid, std::move(array.members), std::move(agreement)});
+    result.groups.push_back({array.set_uuid, std::move(array.members), std::move(agreement), {}});
   }
   for (const auto& f : found.failures) result.failures.push_back(f.message);
   return result;

@@ -116,7 +116,7 @@ void write_reshape_pictures(const llbmp::ReshapeMembersPreview& rp, const Replay
   if (a.svg.empty() && a.png.empty()) return;
   const auto& p = rp.preview;
   ChunkStates states;
-  states.device = rp.device + " after the reshape";
+  states.device = rp.device + (rp.resumed_from ? " after the resumed reshape" : " after the reshape");
   states.version = llbmp::kBitmapVersionLockless;
   states.chunk_sectors = p.chunk_sectors;
   const auto chunks = std::min<std::size_t>(p.bytes.size(), p.chunks);
@@ -143,8 +143,6 @@ llbmp::ReplayOptions options_from(const ReplayArgs& a) {
   o.kernel = parse_kernel(a.kernel, "--kernel");
   if (a.reshape) {
     if (a.commit) throw UsageError("--reshape previews a reshape and never writes: no --commit");
-  } else if (!a.svg.empty() || !a.png.empty()) {
-    throw UsageError("--svg and --png draw the bitmap after a reshape: they go with --reshape");
   }
   if (a.reshape) {
     // ONDISK 9.1: before 7.3 md does not remap an llbitmap on a reshape.
@@ -173,6 +171,28 @@ std::vector<std::uint32_t> speeds(const ReplayArgs& a) {
   return {llbmp::kMdSpeedMinKiB, llbmp::kMdSpeedMaxKiB};
 }
 
+// A member mid-reshape whose bitmap 7.3 remaps: the next assembly resumes
+// the reshape (ONDISK 9.6). Only a preview: --commit and --reshape are refused.
+bool run_resume(const std::vector<llbmp::Member>& members, const llbmp::ReplayOptions& options, const ReplayArgs& a) {
+  if (a.commit)  // the writing commands' refusal comes first, whatever the kernel
+    for (const auto& m : members) llbmp::refuse_mid_reshape(m);
+  if (a.size)  // md's update_size: -EBUSY while MD_RECOVERY_RUNNING, and the next assembly resumes the reshape
+    for (const auto& m : members)
+      if (m.md.reshape_active())
+        throw UsageError(fmt::format("--size: {} is mid-reshape at reshape_position {}: md refuses a resize while the "
+                                     "reshape runs (EBUSY); preview the resize once the reshape has finished",
+                                     m.device, m.md.reshape_position));
+  const auto resumed = llbmp::resume_reshape_members(members, options);
+  if (!resumed) return false;
+  if (a.reshape)
+    throw UsageError(fmt::format("--reshape: {} is mid-reshape at reshape_position {}: the next assembly resumes that reshape "
+                                 "(replay-resync without --reshape previews it)",
+                                 resumed->device, *resumed->resumed_from));
+  write_reshape_pictures(*resumed, a);
+  fmt::print("{}", a.format == "json" ? resume_json(*resumed) : resume_text(*resumed));
+  return true;
+}
+
 int run_replay(const ReplayArgs& a) {
   const auto options = options_from(a);
   const auto target = a.reshape ? std::optional(reshape_from(*a.reshape)) : std::nullopt;
@@ -180,8 +200,11 @@ int run_replay(const ReplayArgs& a) {
   const std::optional<std::optional<std::uint64_t>> new_size =
       a.size ? std::optional<std::optional<std::uint64_t>>(resize_from(*a.size)) : std::nullopt;
   const auto members = llbmp::load_array_members(a.devices);
+  if (run_resume(members, options, a)) return kExitOk;
+  if (!a.reshape && (!a.svg.empty() || !a.png.empty()))
+    throw UsageError("--svg and --png draw the bitmap after a reshape: they go with --reshape or a member mid-reshape");
   const auto result = llbmp::replay_resync(members, options);
-  ReplayView view{result, speeds(a), a.trace, a.copy.chosen(), a.commit, {}};
+  ReplayView view{result, speeds(a), a.trace, a.copy.chosen(), a.commit, {}, {}};
   if (target && !result.first_use) view.reshape = llbmp::preview_reshape_members(members, options, *target);
   if (view.reshape) write_reshape_pictures(*view.reshape, a);
   if (new_size && !result.first_use) view.resize = llbmp::preview_resize_members(members, result, *new_size, options.kernel);
@@ -220,9 +243,9 @@ Runner add_replay_resync(CLI::App& app) {
   cmd->add_option("--size", a->size,
                   "Preview a resize (mdadm --grow --size) after this assembly: the member size with a unit, or max")
       ->type_name("SIZE");
-  cmd->add_option("--svg", a->svg, "With --reshape: write a picture of the bitmap after the reshape to FILE as SVG")
+  cmd->add_option("--svg", a->svg, "With --reshape or a member mid-reshape: write a picture of the bitmap after the reshape to FILE as SVG")
       ->type_name("FILE");
-  cmd->add_option("--png", a->png, "With --reshape: write a picture of the bitmap after the reshape to FILE as PNG")
+  cmd->add_option("--png", a->png, "With --reshape or a member mid-reshape: write a picture of the bitmap after the reshape to FILE as PNG")
       ->type_name("FILE");
   cmd->add_option("--format,-f", a->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   add_copy_source_options(cmd, a->copy);

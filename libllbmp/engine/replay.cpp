@@ -14,10 +14,6 @@ namespace {
 
 constexpr std::uint64_t kPageBytes = 4096;
 
-bool is_syncing(std::optional<State> s) noexcept {
-  return s && (*s == State::Syncing || *s == State::SyncingUnwritten);
-}
-
 bool is_recovery(SyncKind k) noexcept { return k == SyncKind::recover || k == SyncKind::readd; }
 
 // raid1_sync_request and raid5_sync_request process a chunk whatever
@@ -25,7 +21,8 @@ bool is_recovery(SyncKind k) noexcept { return k == SyncKind::recover || k == Sy
 // recovery onto a new disk (conf->fullsync).
 bool processes_every_chunk(SyncKind k) noexcept { return k == SyncKind::requested || k == SyncKind::recover; }
 
-bool is_syncing_byte(std::uint8_t b) noexcept {
+// Syncing or SyncingUnwritten.
+bool is_syncing(std::uint8_t b) noexcept {
   return b == static_cast<std::uint8_t>(State::Syncing) || b == static_cast<std::uint8_t>(State::SyncingUnwritten);
 }
 
@@ -247,7 +244,7 @@ private:
     }
     if (clock_started_ && elapsed_ < static_cast<double>(g_.daemon_sleep)) return false;
     const bool covers_current = periodic_endsync_covers_current_chunk(s_.kernel);
-    const bool was_syncing = is_syncing_byte(area_.at(chunk));
+    const bool was_syncing = is_syncing(area_.at(chunk));
     area_.apply(Action::Endsync, 0, covers_current ? chunk : chunk - 1, sync_mode_);
     area_.clear_pending(0, ~std::uint64_t{0});
     clock_started_ = true;
@@ -295,7 +292,8 @@ private:
       const std::uint8_t c = area_.at(chunk);
       if (skipped(c, sync_mode_.degraded, s_.kind)) continue;
       if (flush_asked_first) cond_end_sync(chunk);  // the chunk is not Syncing yet: nothing is lost
-      const bool syncing = is_syncing(next_state(c, Action::Startsync, sync_mode_));
+      const auto started = next_state(c, Action::Startsync, sync_mode_);
+      const bool syncing = started && is_syncing(static_cast<std::uint8_t>(*started));
       area_.apply(Action::Startsync, chunk, chunk, sync_mode_);
       ++r_.started_chunks;
       if (!syncing && !processes_every_chunk(s_.kind)) continue;

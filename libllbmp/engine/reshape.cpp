@@ -427,7 +427,8 @@ ReshapePreview preview_reshape(const ReshapePreviewRequest& rq) {
   // Before a start the kernel holds the header's chunks; resuming, max(old, new).
   const std::uint64_t loaded = rq.resume_from ? g.memory_chunks : g.header_chunks;
   ReshapeRemap remap(g, rq.bytes, loaded);
-  if (rq.reload) remap.apply(Action::Reload, loaded);
+  out.stale = rq.reload && rq.stale;
+  if (rq.reload) remap.apply(out.stale ? Action::Stale : Action::Reload, loaded);
   out.after_load = count_states(remap.memory().first(loaded));
   if (!rq.resume_from) {
     out.refusals = reshape_refusals(g, remap.memory().first(loaded), rq.start);

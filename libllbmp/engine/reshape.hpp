@@ -206,6 +206,7 @@ struct ReshapePreviewRequest {
   ReshapeRequest reshape;
   std::vector<std::uint8_t> bytes;  // the state bytes on the member, from area offset 1024
   bool reload = true;               // run the assembly's Reload first (false: the bytes are already the kernel's memory)
+  bool stale = false;               // with reload: a stale bitmap, whose assembly runs Stale instead of Reload
   ReshapeStartState start;
   // Resume a reshape already in progress from this reshape_position (section
   // 9.6: Reload, then the walk continues from R; no start step, no refusal).
@@ -242,7 +243,8 @@ struct ReshapePreview {
   std::uint64_t checkpoints = 0;
   std::uint64_t coalesced = 0;           // bytes changed by coalescing on the way
   StateCounts before;                    // the header's chunks as given
-  StateCounts after_load;                // after Reload, the chunks the kernel loaded
+  bool stale = false;                    // the load was the Stale action (a stale bitmap), not Reload
+  StateCounts after_load;                // after Reload (or Stale), the chunks the kernel loaded
   // The state area after llbitmap_reshape_finish (memory and disk agree after
   // its full flush). A raid10 growth that doubles the chunk zeroes nothing: old
   // bytes stay from the old array's end on, not only past the new last chunk.

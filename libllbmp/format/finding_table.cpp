@@ -132,6 +132,21 @@ constexpr FindingKind kTable[] = {
     {bitmap_stale_flag, "bitmap-stale-flag", error,
      "The STALE flag is set (bitmap.state): the next assembly runs the kernel's Stale action, as for "
      "bitmap-events-stale."},
+    {reshape_misread_before_7_3, "reshape-misread-before-7-3", warning,
+     "An llbitmap mid-reshape on raid10 or raid4/5/6 (md.feature_map reshape-active): Linux 7.2 and 6.18 have no remap, "
+     "they read every byte in the header's old geometry and skip Unwritten chunks even in the reshape, so they misread "
+     "it; assemble the array under 7.3."},
+    {reshape_merge_maybe_not_on_disk, "reshape-merge-maybe-not-on-disk", warning,
+     "New-side chunks of a member mid-reshape read Clean or Unwritten (bitmap.states): the remap writes only its Dirty "
+     "and NeedSync results before the md superblock, so after a crash or reset these bytes may still be the "
+     "pre-reshape bytes of those indices; a clean stop flushes every byte."},
+    {reshape_header_already_new, "reshape-header-already-new", warning,
+     "The bitmap header of a member mid-reshape already has the new geometry's sync_size (bitmap.sync_size): a crash "
+     "between llbitmap_reshape_finish's header write and the md superblock that ends the reshape; the next assembly "
+     "takes the new header for the old side."},
+    {reshape_memory_past_reserved, "reshape-memory-past-reserved", error,
+     "During the reshape the kernel holds max(old, new) chunk bytes (bitmap.sectors_reserved): from byte 1024 of the "
+     "area they do not fit the reserved room, so its pages run past it."},
     {device_given_twice, "device-given-twice", error, "The same device is given twice (device)."},
     {member_duplicate_uuid, "member-duplicate-uuid", error,
      "Two members have the same device uuid (md.device_uuid): one is a copy of the other (dd, a snapshot) or the same "

@@ -1,4 +1,5 @@
 #include "inspect/member.hpp"
+#include "inspect/reshape_view.hpp"
 
 #include "inspect/md_locate.hpp"
 
@@ -488,6 +489,7 @@ Member load_member(const Device& device) {
     sink.add(FindingId::md_no_bitmap, "md.feature_map", fmt::format("{:#x}", m.md.feature_map), "no bitmap on this member");
   else if (!bitmap_unreachable(m.findings))
     decode_bitmap(device, m, sink);
+  for (auto& f : reshape_findings(m)) m.findings.push_back(std::move(f));
   return m;
 }
 

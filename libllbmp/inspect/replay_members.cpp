@@ -8,6 +8,7 @@
 #include "format/md_super_layout.hpp"
 #include "inspect/array.hpp"
 #include "inspect/resize_view.hpp"
+#include "inspect/reshape_view.hpp"
 
 namespace llbmp {
 
@@ -47,6 +48,11 @@ std::int32_t checked_copy(const Member& m, const ReplayOptions& options) {
 }
 
 bool detected_degraded(const Member& m) { return m.md.working_roles() < m.md.raid_disks; }
+
+// The bitmap's events behind the array's, or the STALE flag: the assembly runs Stale, not Reload.
+bool stale_bitmap(const Member& m, const std::vector<Member>& members) {
+  return m.bitmap->sb.events < freshest_md_events(members) || m.bitmap->sb.has(BitmapFlag::stale);
+}
 
 }  // namespace
 
@@ -90,7 +96,7 @@ ReplayResult replay_resync(const std::vector<Member>& members, const ReplayOptio
   const bool degraded = detected_degraded(m);
   // A STALE flag found on disk triggers the Stale action exactly like stale events (llbitmap_read_sb);
   // the events are the array's, the freshest member's, even when another member's copy is replayed.
-  const bool detected_stale = m.bitmap->sb.events < freshest_md_events(members) || m.bitmap->sb.has(BitmapFlag::stale);
+  const bool detected_stale = stale_bitmap(m, members);
   ReplaySetup s;
   s.level = level;
   s.degraded = options.degraded.value_or(degraded);
@@ -142,9 +148,46 @@ ReshapeMembersPreview preview_reshape_members(const std::vector<Member>& members
   r.io_size = io_size_of(m);
   r.degraded = options.degraded.value_or(detected_degraded(m));
   rq.bytes = copy_area_states(m, copy);
+  rq.stale = options.stale || stale_bitmap(m, members);
   // An unclean array's resync_offset stays below the end until its resync has run.
   if (m.md.resync_offset < m.md.resync_sectors()) rq.start.resync_offset = m.md.resync_offset;
-  return {m.device, copy.describe(members), preview_reshape(rq)};
+  return {m.device, copy.describe(members), preview_reshape(rq), std::nullopt};
+}
+
+std::optional<ReshapeMembersPreview> resume_reshape_members(const std::vector<Member>& members, const ReplayOptions& options) {
+  if (members.empty()) throw Error("", "device", "", "no member given");
+  const bool mid_reshape = std::any_of(members.begin(), members.end(), [](const Member& m) {
+    return m.md.reshape_active() && m.bitmap && m.bitmap->lockless;
+  });
+  if (!mid_reshape) return std::nullopt;
+  for (const auto& m : members) refuse_errors(m, {"md."});
+  const ChosenCopy copy = choose_copy(members, options.source);
+  const Member& m = members[copy.member];
+  if (!m.md.reshape_active() || !m.bitmap || !m.bitmap->lockless) return std::nullopt;
+  checked_copy(m, options);
+  ReshapePreviewRequest rq;
+  rq.reshape = reshape_request_of(m);
+  rq.reshape.io_size = io_size_of(m);
+  rq.reshape.degraded = options.degraded.value_or(detected_degraded(m));
+  bool remapped = false;
+  try {
+    remapped = reshape_geometry(rq.reshape).remapped;
+  } catch (const Error& e) {  // e.g. a reshape_position with no change of shape: nothing a kernel resumes
+    throw Error(m.device, "md.reshape_position", std::to_string(m.md.reshape_position),
+                fmt::format("mid-reshape, but its old and new geometry cannot be resumed: {} = {}: {}", e.field(), e.value(),
+                            e.message()));
+  }
+  if (!remapped) return std::nullopt;
+  if (options.kernel != KernelSeries::linux_7_3)
+    throw Error(m.device, "md.feature_map", "reshape_active",
+                fmt::format("the array is mid-reshape at reshape_position {}: Linux {} has no remap of an llbitmap and "
+                            "misreads it (finding reshape-misread-before-7-3); its next assembly is modelled for Linux "
+                            "7.3 only",
+                            m.md.reshape_position, kernel_series_name(options.kernel)));
+  rq.bytes = copy_area_states(m, copy);
+  rq.stale = options.stale || stale_bitmap(m, members);
+  rq.resume_from = m.md.reshape_position;
+  return ReshapeMembersPreview{m.device, copy.describe(members), preview_reshape(rq), m.md.reshape_position};
 }
 
 }  // namespace llbmp

@@ -42,6 +42,9 @@ struct ReshapeMembersPreview {
   std::string device;  // whose copy was remapped
   std::string source;  // the copy, in words (as ReplayResult::source)
   ReshapePreview preview;
+  // A reshape already in progress resumed from md reshape_position
+  // (resume_reshape_members); nullopt for a previewed start.
+  std::optional<std::uint64_t> resumed_from;
 };
 
 // Linux 7.3's reshape of the array into `target`, offline (ONDISK 9.2-9.5),
@@ -51,5 +54,17 @@ struct ReshapeMembersPreview {
 // an impossible target or a member already mid-reshape.
 ReshapeMembersPreview preview_reshape_members(const std::vector<Member>& members, const ReplayOptions& options,
                                               const ReshapeTarget& target);
+
+// Linux 7.3's next assembly of an array mid-reshape (ONDISK 9.6): the
+// kernel loads max(old, new) chunks with Reload, the reshape resumes from the
+// md superblock's reshape_position (the rest remapped), the finish writes the
+// new header, then the resync that follows (the bitmap's NeedSync chunks).
+// From the copy replay_resync uses; both geometries from that member's md
+// superblock. nullopt when that member is not mid-reshape or its level's
+// bitmap is not remapped (raid1: replay_resync is the next assembly). Throws
+// Error naming md.feature_map when `options.kernel` is not 7.3 (older kernels
+// have no remap and misread the bitmap) and the engine's Error for a geometry
+// it refuses (a header that already has the new sync_size, say).
+std::optional<ReshapeMembersPreview> resume_reshape_members(const std::vector<Member>& members, const ReplayOptions& options);
 
 }  // namespace llbmp

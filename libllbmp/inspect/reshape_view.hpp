@@ -46,6 +46,18 @@ struct MemberReshape {
 // nullopt unless the member's md superblock has MD_FEATURE_RESHAPE_ACTIVE.
 std::optional<MemberReshape> member_reshape(const Member& member);
 
+// The reshape request of a member mid-reshape: both shapes from its md
+// superblock, the bitmap header's chunk, sync_size and room (ONDISK 9.4).
+// The member must have an llbitmap.
+ReshapeRequest reshape_request_of(const Member& member);
+
+// The findings on a member mid-reshape (ONDISK 9.4-9.6), empty for any other:
+// reshape-misread-before-7-3, reshape-merge-maybe-not-on-disk (the new-side
+// chunks reading Clean or an Unwritten kind, as ranges), reshape-header-already-new
+// (the header has the new side's sync_size: a crash inside the finish) and
+// reshape-memory-past-reserved (max(old, new) chunk bytes past the room).
+Findings reshape_findings(const Member& member);
+
 // The reshape of an array as the kernel resumes it: R from the member the
 // kernel loads (kernel_source_member, the freshest), or from the first member
 // mid-reshape when that one is not. nullopt when no member is mid-reshape.

@@ -86,3 +86,16 @@ md_set_s32() { md_set_at "$1" 4096 "<i" "$2" "$3"; }
 # md_set_u64 IMAGE OFFSET VALUE: the same on a 1.2 member (superblock at 4096),
 # e.g. resync_offset (208) to 0 for a member not shut down cleanly.
 md_set_u64() { md_set_u64_at "$1" 4096 "$2" "$3"; }
+
+# md_reshape IMAGE POSITION DELTA_DISKS [EXTRA_FEATURES]: marks the 1.2
+# member mid-reshape at POSITION (array sectors), the old geometry having
+# raid_disks - DELTA_DISKS devices, the same level, layout and chunk
+# (EXTRA_FEATURES: 32 for MD_FEATURE_RESHAPE_BACKWARDS).
+md_reshape() {
+  md_set_s32 "$1" 8 $(( $(md_get_u32 "$1" 8) | 4 | ${4:-0} ))  # feature_map: RESHAPE_ACTIVE
+  md_set_s32 "$1" 100 "$(md_get_u32 "$1" 72)"                   # new_level = level
+  md_set_u64 "$1" 104 "$2"                                       # reshape_position
+  md_set_s32 "$1" 112 "$3"                                       # delta_disks
+  md_set_s32 "$1" 116 "$(md_get_u32 "$1" 76)"                   # new_layout = layout
+  md_set_s32 "$1" 120 "$(md_get_u32 "$1" 88)"                   # new_chunk = chunksize
+}

@@ -56,7 +56,7 @@ expect_out "  Start  : refused with EINVAL"
 "$LLBITMAP" create --level 10 --raid-disks 4 --size 64M --assume-clean --states 700:need_sync,900-902:dirty n0.img n1.img n2.img n3.img >/dev/null
 run "$LLBITMAP" replay-resync --reshape raid-disks=6 n0.img n1.img n2.img n3.img
 expect_rc 0
-expect_out "  Start  : refused with EBUSY: raid10 asks the bitmap, and chunks 700, 900-1023 are NeedSync or Syncing: let the resync finish"
+expect_out "  Start  : refused with EBUSY: raid10 asks the bitmap, and chunks 700, 900-1023 (125 chunks) are NeedSync or Syncing: let the resync finish"
 expect_out "Bitmap must be removed before shape/size/level can be changed"
 [ "$(reshape 'j["reshape"]["refusals"][0]["errno"]' --reshape raid-disks=6 n0.img n1.img n2.img n3.img)" = EBUSY ] || fail "json EBUSY"
 [ "$(reshape 'j["reshape"]["refusals"][0]["chunks"][1]["last_chunk"]' --reshape raid-disks=6 n0.img n1.img n2.img n3.img)" = 1023 ] ||

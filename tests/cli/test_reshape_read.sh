@@ -4,18 +4,6 @@
 # only edit --force writes, saying what it risks.
 source "$TESTLIB"
 
-# md_reshape IMAGE POSITION DELTA_DISKS [EXTRA_FEATURES]: marks the 1.2
-# member mid-reshape at POSITION (array sectors), the old geometry having
-# raid_disks - DELTA_DISKS devices, the same level, layout and chunk.
-md_reshape() {
-  md_set_s32 "$1" 8 $(( $(md_get_u32 "$1" 8) | 4 | ${4:-0} ))  # feature_map: RESHAPE_ACTIVE
-  md_set_s32 "$1" 100 "$(md_get_u32 "$1" 72)"                   # new_level = level
-  md_set_u64 "$1" 104 "$2"                                       # reshape_position
-  md_set_s32 "$1" 112 "$3"                                       # delta_disks
-  md_set_s32 "$1" 116 "$(md_get_u32 "$1" 76)"                   # new_layout = layout
-  md_set_s32 "$1" 120 "$(md_get_u32 "$1" 88)"                   # new_chunk = chunksize
-}
-
 "$LLBITMAP" create --level 5 --raid-disks 4 --size 64M --assume-clean --states 0-9:dirty,500-509:need_sync r0.img r1.img r2.img r3.img >/dev/null
 for i in 0 1 2 3; do cp r$i.img r$i.orig; done
 

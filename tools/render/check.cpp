@@ -35,9 +35,37 @@ std::string kernel_text(const CheckKernel& k) {
   return out;
 }
 
+// The reshape running (sides, counts) and whether one may start now.
+std::string reshape_text(const CheckReshape& reshape) {
+  std::string out;
+  if (reshape.running) {
+    out += fmt::format("Reshape      : mid-reshape (read from {})\n", printable(reshape.running->device));
+    for (const auto& [name, value] : reshape_lines(reshape.running->view)) out += fmt::format("  {:<18}: {}\n", name, value);
+  }
+  if (reshape.start) {
+    out += fmt::format("Reshape Start: {}\n", printable(reshape_start_headline(*reshape.start)));
+    for (const auto& [name, value] : reshape_start_lines(*reshape.start))
+      out += fmt::format("  {:<18}: {}\n", name, printable(value));
+  }
+  return out;
+}
+
+void reshape_json_into(nlohmann::json& j, const CheckReshape& reshape) {
+  if (reshape.running) {
+    j["reshape"] = reshape_json(reshape.running->view);
+    j["reshape"]["device"] = reshape.running->device;
+  }
+  if (reshape.start) j["reshape_start"] = reshape_start_json(*reshape.start);
+}
+
+void reshape_export(ExportLines& e, const CheckReshape& reshape) {
+  if (reshape.running) put_reshape(e, reshape.running->view);
+  if (reshape.start) put_reshape_start(e, *reshape.start);
+}
+
 }  // namespace
 
-std::string check_text(const llbmp::CheckReport& r, std::size_t members, const std::optional<llbmp::ArrayReshape>& reshape,
+std::string check_text(const llbmp::CheckReport& r, std::size_t members, const CheckReshape& reshape,
                        const CheckKernel& kernel) {
   std::string out;
   for (const auto& f : r.findings)
@@ -46,18 +74,14 @@ std::string check_text(const llbmp::CheckReport& r, std::size_t members, const s
   if (!r.kernel_source.empty()) out += fmt::format("Kernel loads : {}\n", printable(r.kernel_source));
   if (!r.freshest.empty()) out += fmt::format("Freshest     : {} (events {})\n", printable(r.freshest), r.freshest_events);
   if (members > 1) out += fmt::format("Blocks differ: {}\n", r.differing_blocks);
-  if (reshape) {
-    out += fmt::format("Reshape      : mid-reshape (read from {})\n", printable(reshape->device));
-    for (const auto& [name, value] : reshape_lines(reshape->view)) out += fmt::format("  {:<18}: {}\n", name, value);
-  }
+  out += reshape_text(reshape);
   out += kernel_text(kernel);
   const Tally t = tally(r);
   out += fmt::format("Result       : {}\n", r.consistent() ? "consistent" : fmt::format("{} error(s), {} warning(s)", t.errors, t.warnings));
   return out;
 }
 
-std::string check_json(const llbmp::CheckReport& r, const std::optional<llbmp::ArrayReshape>& reshape,
-                       const CheckKernel& kernel) {
+std::string check_json(const llbmp::CheckReport& r, const CheckReshape& reshape, const CheckKernel& kernel) {
   nlohmann::json j;
   j["consistent"] = r.consistent();
   j["kernel_source"] = r.kernel_source;
@@ -68,10 +92,7 @@ std::string check_json(const llbmp::CheckReport& r, const std::optional<llbmp::A
   for (const auto& f : r.findings)
     j["findings"].push_back({{"id", f.finding.name()}, {"severity", llbmp::severity_name(f.severity)}, {"device", f.device}, {"field", f.finding.field},
                              {"value", f.finding.value}, {"message", f.finding.message}});
-  if (reshape) {
-    j["reshape"] = reshape_json(reshape->view);
-    j["reshape"]["device"] = reshape->device;
-  }
+  reshape_json_into(j, reshape);
   j["kernel"] = llbmp::kernel_series_name(kernel.kernel);
   if (kernel.resize) {
     j["resize"] = member_resize_json(*kernel.resize);
@@ -82,8 +103,7 @@ std::string check_json(const llbmp::CheckReport& r, const std::optional<llbmp::A
   return json_text(j) + "\n";
 }
 
-std::string check_export(const llbmp::CheckReport& r, const std::optional<llbmp::ArrayReshape>& reshape,
-                         const CheckKernel& kernel) {
+std::string check_export(const llbmp::CheckReport& r, const CheckReshape& reshape, const CheckKernel& kernel) {
   const Tally t = tally(r);
   ExportLines e("LLBITMAP_CHECK_");
   e.put("CONSISTENT", r.consistent());
@@ -93,7 +113,7 @@ std::string check_export(const llbmp::CheckReport& r, const std::optional<llbmp:
   e.put("FRESHEST", r.freshest);
   e.put("DIFFERING_BLOCKS", r.differing_blocks);
   if (!r.merged.empty()) e.put("MERGED_NOT_IN_SYNC", llbmp::count_states(r.merged).not_in_sync());
-  if (reshape) put_reshape(e, reshape->view);
+  reshape_export(e, reshape);
   if (kernel.resize) put_member_resize(e, *kernel.resize);
   else e.put("KERNEL", llbmp::kernel_series_name(kernel.kernel));
   std::size_t n = 0;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "inspect/check.hpp"
+#include "inspect/reshape_start.hpp"
 #include "inspect/reshape_view.hpp"
 #include "inspect/resize_view.hpp"
 
@@ -16,14 +17,18 @@ struct CheckKernel {
   std::optional<llbmp::MemberResize> resize;  // none without an initialised llbitmap
 };
 
+// The array's extras beside the report: its reshape (llbmp::array_reshape),
+// shown when one runs, and whether 7.3 lets a reshape start now.
+struct CheckReshape {
+  std::optional<llbmp::ArrayReshape> running;
+  std::optional<llbmp::ReshapeStartCheck> start;
+};
+
 // members: how many were given (the "Blocks differ" line needs two or more).
-// reshape: the array's reshape (llbmp::array_reshape), shown when one runs.
-std::string check_text(const llbmp::CheckReport& report, std::size_t members, const std::optional<llbmp::ArrayReshape>& reshape,
+std::string check_text(const llbmp::CheckReport& report, std::size_t members, const CheckReshape& reshape,
                        const CheckKernel& kernel);
-std::string check_json(const llbmp::CheckReport& report, const std::optional<llbmp::ArrayReshape>& reshape,
-                       const CheckKernel& kernel);
+std::string check_json(const llbmp::CheckReport& report, const CheckReshape& reshape, const CheckKernel& kernel);
 // LLBITMAP_CHECK_* lines for shells and harnesses, like examine --format export.
-std::string check_export(const llbmp::CheckReport& report, const std::optional<llbmp::ArrayReshape>& reshape,
-                         const CheckKernel& kernel);
+std::string check_export(const llbmp::CheckReport& report, const CheckReshape& reshape, const CheckKernel& kernel);
 
 }  // namespace llbitmap::cli

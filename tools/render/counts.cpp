@@ -38,4 +38,26 @@ void put_counts(ExportLines& lines, const llbmp::StateCounts& counts) {
   lines.put("STATE_INVALID", counts.invalid);
 }
 
+std::string ranges_text(const std::vector<llbmp::ChunkRange>& ranges, std::size_t most) {
+  std::string out;
+  for (std::size_t i = 0; i < ranges.size() && i < most; ++i) {
+    const auto& r = ranges[i];
+    out += fmt::format("{}{}", out.empty() ? "" : ", ", r.first == r.last ? fmt::format("{}", r.first) : fmt::format("{}-{}", r.first, r.last));
+  }
+  if (ranges.size() > most) out += fmt::format(" and {} more range{}", ranges.size() - most, ranges.size() - most == 1 ? "" : "s");
+  return out;
+}
+
+nlohmann::json ranges_json(const std::vector<llbmp::ChunkRange>& ranges) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : ranges) out.push_back({{"first_chunk", r.first}, {"last_chunk", r.last}});
+  return out;
+}
+
+std::uint64_t ranges_chunks(const std::vector<llbmp::ChunkRange>& ranges) noexcept {
+  std::uint64_t n = 0;
+  for (const auto& r : ranges) n += r.count();
+  return n;
+}
+
 }  // namespace llbitmap::cli

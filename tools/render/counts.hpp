@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "engine/state_engine.hpp"
@@ -17,5 +18,12 @@ nlohmann::json counts_json(const llbmp::StateCounts& counts, bool with_invalid =
 std::string counts_text(const llbmp::StateCounts& counts, std::string_view none = "none");
 // STATE_CLEAN=N ... STATE_INVALID=N.
 void put_counts(ExportLines& lines, const llbmp::StateCounts& counts);
+
+// "5, 1000-1002": chunk ranges, the first `most` of them, then "and N more ranges".
+std::string ranges_text(const std::vector<llbmp::ChunkRange>& ranges, std::size_t most = 16);
+// [{"first_chunk": F, "last_chunk": L}, ...]
+nlohmann::json ranges_json(const std::vector<llbmp::ChunkRange>& ranges);
+// The chunks in the ranges.
+std::uint64_t ranges_chunks(const std::vector<llbmp::ChunkRange>& ranges) noexcept;
 
 }  // namespace llbitmap::cli

@@ -90,6 +90,38 @@ int add_cells(Scene& s, const ChunkStates& in, const Grid& g, int left, int top)
   return top + g.rows * kCell;
 }
 
+// Mid-reshape: a bar along the bottom of each cell in its side's colour, and a key.
+Rgb side_colour(std::string_view side) {
+  if (side == "new") return {40, 90, 220};
+  if (side == "old") return {250, 150, 0};
+  return {110, 110, 110};  // leftovers, and past the sides
+}
+
+void add_side_bars(Scene& s, const ChunkStates& in, const Grid& g, int left, int top) {
+  if (!in.reshape) return;
+  for (std::size_t c = 0; c < g.cells; ++c) {
+    const std::uint64_t chunk = in.first_chunk + c * g.group;
+    const auto side = in.reshape->side_of(chunk);
+    const int x = left + static_cast<int>(c % static_cast<std::size_t>(g.columns)) * kCell;
+    const int y = top + static_cast<int>(c / static_cast<std::size_t>(g.columns)) * kCell;
+    s.rects.push_back({x, y + kCell - 4, kCell - 1, 3, side_colour(side), ""});
+  }
+}
+
+int add_side_key(Scene& s, const ChunkStates& in, int left, int top) {
+  if (!in.reshape) return top;
+  add_text(s, left, top, 1, fmt::format("mid-reshape at reshape_position {}: {}", in.reshape->position, in.reshape->summary()));
+  int y = top + kGlyphH + 6;
+  int x = left;
+  for (const std::string_view side : {"new", "leftover", "old"}) {
+    const std::string name = side == "leftover" ? "bar: leftover (ignored)" : fmt::format("bar: {} side", side);
+    s.rects.push_back({x, y, 12, 4, side_colour(side), name});
+    add_text(s, x + 18, y - 2, 1, name);
+    x += 230;
+  }
+  return y + 14;
+}
+
 // Row labels every other row: the row's first sector on the left, its byte offset on the right.
 void add_axes(Scene& s, const ChunkStates& in, const Grid& g, int left, int top) {
   const int right = left + g.columns * kCell + 8;
@@ -141,12 +173,14 @@ Scene picture_scene(const ChunkStates& in, const std::string& when) {
   y += kGlyphH + 4;
   const int grid_top = y;
   y = add_cells(s, in, g, left, grid_top);
+  add_side_bars(s, in, g, left, grid_top);
   add_axes(s, in, g, left, grid_top);
   y += 8;
   add_text(s, left, y, 1,
            fmt::format("cells left to right: {} sectors ({} B) each; row starts in array sectors and bytes",
                        g.group * in.chunk_sectors, g.group * in.chunk_sectors * 512));
   y += kGlyphH + 12;
+  y = add_side_key(s, in, kMargin, y);
   y = add_legend(s, in, kMargin, y);
   s.width = std::max(s.width, left + g.columns * kCell + kMargin);
   s.width = std::max(s.width, kMargin + 3 * 230);

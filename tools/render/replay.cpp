@@ -7,6 +7,7 @@
 #include "render/counts.hpp"
 #include "render/escape.hpp"
 #include "render/resize.hpp"
+#include "render/reshape.hpp"
 #include "render/size.hpp"
 #include "render/write.hpp"
 
@@ -94,42 +95,6 @@ std::string uncopied_line(const llbmp::ReplayResult& r) {
                      r.uncopied.size(), r.uncopied.size() == 1 ? "" : "s", chunks, llbmp::kernel_series_name(r.kernel));
 }
 
-// "5, 1000-1002": chunk ranges, the first `most` of them.
-std::string ranges_text(const std::vector<llbmp::ChunkRange>& ranges, std::size_t most = 16) {
-  std::string out;
-  for (std::size_t i = 0; i < ranges.size() && i < most; ++i) {
-    const auto& r = ranges[i];
-    out += fmt::format("{}{}", out.empty() ? "" : ", ", r.first == r.last ? fmt::format("{}", r.first) : fmt::format("{}-{}", r.first, r.last));
-  }
-  if (ranges.size() > most) out += fmt::format(" and {} more range{}", ranges.size() - most, ranges.size() - most == 1 ? "" : "s");
-  return out;
-}
-
-nlohmann::json ranges_json(const std::vector<llbmp::ChunkRange>& ranges) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& r : ranges) out.push_back({{"first_chunk", r.first}, {"last_chunk", r.last}});
-  return out;
-}
-
-// Why the kernel refuses the start, in words (ONDISK 9.2).
-std::string refusal_text(const llbmp::ReshapeRefusal& r) {
-  using llbmp::ReshapeRefusalReason;
-  switch (r.reason) {
-    case ReshapeRefusalReason::smaller_chunk: return "a smaller md chunk with an llbitmap is not supported";
-    case ReshapeRefusalReason::bitmap_needs_sync:
-      return fmt::format("raid10 asks the bitmap, and chunk{} {} {} NeedSync or Syncing: let the resync finish first "
-                         "(mdadm 4.6 says \"Bitmap must be removed before shape/size/level can be changed\": it means this)",
-                         r.chunks.size() == 1 && r.chunks[0].count() == 1 ? "" : "s", ranges_text(r.chunks),
-                         r.chunks.size() == 1 && r.chunks[0].count() == 1 ? "is" : "are");
-    case ReshapeRefusalReason::resync_pending:
-      return "the array's resync is pending (md resync_offset below the end): let the resync finish first";
-    case ReshapeRefusalReason::sync_running: return "a sync is running";
-    case ReshapeRefusalReason::far_layout: return "raid10's far layout cannot be reshaped";
-    case ReshapeRefusalReason::copies_change: return "raid10 cannot change its number of copies";
-  }
-  return {};
-}
-
 std::string shape_text(const llbmp::ReshapeShape& s) {
   if (s.chunk_sectors == 0) return fmt::format("{} disks", s.raid_disks);  // raid1: no chunk, no layout
   return fmt::format("{} disks, chunk {}, layout {:#x}", s.raid_disks, binary_size(std::uint64_t{s.chunk_sectors} * 512, kSizeToGiB),
@@ -145,16 +110,23 @@ std::string reshape_text(const llbmp::ReshapeMembersPreview& rp) {
     return out + "  Remap  : none: md leaves the bitmap bytes of a raid1 alone when raid_disks changes\n";
   out += fmt::format("  Header : chunksize {} -> {} sectors, sync_size {} -> {} sectors, chunks {} -> {}\n",
                      g.old_side.chunk_sectors, p.chunk_sectors, g.header_sync_sectors, p.sync_sectors, g.header_chunks, p.chunks);
-  if (p.refusals.empty()) {
+  if (rp.resumed_from) {
+    out += fmt::format("  Start  : resumed from reshape_position {} ({:.1f}% of {} sectors): the walk goes on from there, "
+                       "nothing is asked again\n",
+                       *rp.resumed_from, g.span_sectors ? 100.0 * static_cast<double>(*rp.resumed_from) / static_cast<double>(g.span_sectors) : 0.0,
+                       g.span_sectors);
+  } else if (p.refusals.empty()) {
     out += "  Start  : accepted: the kernel starts this reshape\n";
   } else {
-    out += fmt::format("  Start  : refused with {}: {}\n", p.refusals.front().errno_name, refusal_text(p.refusals.front()));
+    out += fmt::format("  Start  : refused with {}: {}\n", p.refusals.front().errno_name, reshape_refusal_text(p.refusals.front()));
     for (std::size_t i = 1; i < p.refusals.size(); ++i)
-      out += fmt::format("           also {}: {}\n", p.refusals[i].errno_name, refusal_text(p.refusals[i]));
+      out += fmt::format("           also {}: {}\n", p.refusals[i].errno_name, reshape_refusal_text(p.refusals[i]));
+    if (const auto note = mdadm_busy_note(p.refusals); !note.empty()) out += fmt::format("           mdadm 4.6: {}\n", note);
     out += "           the remap below is what the reshape does once it is accepted\n";
   }
   out += fmt::format("  Before : {}\n", counts_text(p.before));
-  out += fmt::format("  Load   : reload -> {}\n", counts_text(p.after_load));
+  out += fmt::format("  Load   : {} -> {}{}\n", p.stale ? "stale" : "reload", counts_text(p.after_load),
+                     rp.resumed_from ? fmt::format(" (the {} chunks of both sides the kernel holds)", g.memory_chunks) : "");
   out += fmt::format("  Remap  : {} checkpoint{} of {} sectors, {} byte{} coalesced\n", p.checkpoints, p.checkpoints == 1 ? "" : "s",
                      p.checkpoint_sectors, p.coalesced, p.coalesced == 1 ? "" : "s");
   out += fmt::format("  After  : {} (the {} new chunks)\n", counts_text(p.after), p.chunks);
@@ -186,6 +158,8 @@ nlohmann::json reshape_json(const llbmp::ReshapeMembersPreview& rp) {
   return {{"device", rp.device}, {"source", rp.source}, {"kernel", llbmp::kernel_series_name(llbmp::KernelSeries::linux_7_3)}, {"level", llbmp::level_name(g.level)},
           {"old", shape_json(g.old_side.shape)}, {"new", shape_json(g.new_side.shape)}, {"remapped", g.remapped},
           {"backwards", g.backwards}, {"refused", !p.refusals.empty()}, {"refusals", refusals},
+          {"resumed_from", rp.resumed_from ? nlohmann::json(*rp.resumed_from) : nlohmann::json(nullptr)},
+          {"memory_chunks", g.memory_chunks}, {"stale", p.stale},
           {"header", {{"old", {{"chunk_sectors", g.old_side.chunk_sectors}, {"sync_sectors", g.header_sync_sectors}, {"chunks", g.header_chunks}}},
                       {"new", {{"chunk_sectors", p.chunk_sectors}, {"sync_sectors", p.sync_sectors}, {"chunks", p.chunks}}}}},
           {"checkpoints", p.checkpoints}, {"checkpoint_sectors", p.checkpoint_sectors}, {"coalesced", p.coalesced},
@@ -240,6 +214,20 @@ std::string replay_json(const ReplayView& v) {
   auto j = result_json(v);
   if (v.reshape) j["reshape"] = reshape_json(*v.reshape);
   if (v.resize) j["resize"] = resize_preview_json(*v.resize);
+  return json_text(j) + "\n";
+}
+
+std::string resume_text(const llbmp::ReshapeMembersPreview& rp) {
+  std::string out = fmt::format("Resuming {} (mid-reshape: the next assembly resumes the reshape, then syncs)\n", printable(rp.device));
+  out += fmt::format("Copy     : {}\n", printable(rp.source));
+  out += fmt::format("Kernel   : Linux {} (md's llbitmap code modelled)\n", llbmp::kernel_series_name(llbmp::KernelSeries::linux_7_3));
+  return out + reshape_text(rp);
+}
+
+std::string resume_json(const llbmp::ReshapeMembersPreview& rp) {
+  const nlohmann::json j{{"device", rp.device}, {"source", rp.source},
+                         {"kernel", llbmp::kernel_series_name(llbmp::KernelSeries::linux_7_3)}, {"mid_reshape", true},
+                         {"reshape", reshape_json(rp)}};
   return json_text(j) + "\n";
 }
 

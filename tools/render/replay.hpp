@@ -24,6 +24,10 @@ struct ReplayView {
 
 std::string replay_text(const ReplayView& view);
 std::string replay_json(const ReplayView& view);
+// A member mid-reshape (--kernel 7.3): the reshape resumed from
+// reshape_position, then the resync that follows it.
+std::string resume_text(const llbmp::ReshapeMembersPreview& resumed);
+std::string resume_json(const llbmp::ReshapeMembersPreview& resumed);
 // After --commit has written the end state.
 std::string committed_text(std::size_t members);
 

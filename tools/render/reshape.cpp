@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "format/personality.hpp"
 #include "llbmp/level.hpp"
 #include "render/counts.hpp"
 
@@ -47,6 +50,109 @@ void put_side(ExportLines& e, const std::string& name, const std::optional<Resha
 }
 
 }  // namespace
+
+std::string reshape_refusal_text(const llbmp::ReshapeRefusal& r) {
+  using llbmp::ReshapeRefusalReason;
+  switch (r.reason) {
+    case ReshapeRefusalReason::smaller_chunk: return "a smaller md chunk with an llbitmap is not supported";
+    case ReshapeRefusalReason::bitmap_needs_sync: {
+      const std::uint64_t n = ranges_chunks(r.chunks);
+      return fmt::format("raid10 asks the bitmap, and chunk{} {} ({} chunk{}) {} NeedSync or Syncing: let the resync finish first",
+                         n == 1 ? "" : "s", ranges_text(r.chunks), n, n == 1 ? "" : "s", n == 1 ? "is" : "are");
+    }
+    case ReshapeRefusalReason::resync_pending:
+      return "the array's resync is pending (md resync_offset below the end): let the resync finish first";
+    case ReshapeRefusalReason::sync_running: return "a sync is running";
+    case ReshapeRefusalReason::far_layout: return "raid10's far layout cannot be reshaped";
+    case ReshapeRefusalReason::copies_change: return "raid10 cannot change its number of copies";
+  }
+  return {};
+}
+
+std::string mdadm_busy_note(const std::vector<llbmp::ReshapeRefusal>& refusals) {
+  const bool busy = std::any_of(refusals.begin(), refusals.end(), [](const llbmp::ReshapeRefusal& r) {
+    return r.reason == llbmp::ReshapeRefusalReason::bitmap_needs_sync || r.reason == llbmp::ReshapeRefusalReason::resync_pending;
+  });
+  if (!busy) return {};
+  return "its \"Bitmap must be removed before shape/size/level can be changed\" (what it prints on this EBUSY) means "
+         "here: let the resync finish, then grow; the bitmap need not be removed";
+}
+
+namespace {
+
+using llbmp::ReshapeStartVerdict;
+
+// The errno the kernel returns first: a reshape running, else the first refusal.
+std::string_view first_errno(const llbmp::ReshapeStartCheck& s) {
+  if (s.reshape_running) return "EBUSY";
+  return s.refusals.empty() ? std::string_view() : s.refusals.front().errno_name;
+}
+
+bool remapped_level(const llbmp::ReshapeStartCheck& s) {
+  return s.verdict == ReshapeStartVerdict::allowed || (s.verdict == ReshapeStartVerdict::refused && !s.reshape_running);
+}
+
+}  // namespace
+
+std::string reshape_start_headline(const llbmp::ReshapeStartCheck& s) {
+  const std::string level = llbmp::level_name(s.level);
+  switch (s.verdict) {
+    case ReshapeStartVerdict::allowed: return fmt::format("allowed now (Linux 7.3, {})", level);
+    case ReshapeStartVerdict::refused: return fmt::format("refused now with {} (Linux 7.3, {})", first_errno(s), level);
+    case ReshapeStartVerdict::bitmap_untouched:
+      return fmt::format("not refused for the bitmap (Linux 7.3, {}): a raid_disks change leaves the bitmap alone", level);
+    case ReshapeStartVerdict::not_applicable: return fmt::format("n/a ({}): {}", level, s.why);
+  }
+  return {};
+}
+
+std::vector<ReshapeLine> reshape_start_lines(const llbmp::ReshapeStartCheck& s) {
+  std::vector<ReshapeLine> out;
+  out.emplace_back("Read From", s.device);
+  if (s.reshape_running) {
+    out.emplace_back("Why", "a reshape is already in progress: md starts no other until it ends");
+    return out;
+  }
+  if (!remapped_level(s)) return out;
+  if (s.stale) out.emplace_back("Load", "the bitmap is stale: the assembly runs Stale (written chunks become NeedSync)");
+  for (const auto& r : s.refusals) out.emplace_back(fmt::format("Refused ({})", r.errno_name), reshape_refusal_text(r));
+  if (s.verdict == ReshapeStartVerdict::allowed)
+    out.emplace_back("Why", llbmp::maps_stripe_rows(s.level)
+                                ? "raid4/5/6 do not ask the bitmap, and no resync is pending (md resync_offset at the end)"
+                                : "raid10 asks the bitmap, and no chunk is NeedSync or Syncing after the assembly's load");
+  if (const auto note = mdadm_busy_note(s.refusals); !note.empty()) out.emplace_back("mdadm 4.6", note);
+  out.emplace_back("Rule", "a smaller md chunk (mdadm --grow --chunk) is refused with EOPNOTSUPP whatever the bitmap holds; "
+                           "replay-resync --reshape previews a given target");
+  return out;
+}
+
+nlohmann::json reshape_start_json(const llbmp::ReshapeStartCheck& s) {
+  nlohmann::json refusals = nlohmann::json::array();
+  for (const auto& r : s.refusals)
+    refusals.push_back({{"reason", llbmp::reshape_refusal_name(r.reason)}, {"errno", r.errno_name}, {"chunks", ranges_json(r.chunks)},
+                        {"chunk_count", ranges_chunks(r.chunks)}});
+  return {{"kernel", "7.3"},
+          {"device", s.device},
+          {"level", llbmp::level_name(s.level)},
+          {"verdict", llbmp::reshape_start_verdict_name(s.verdict)},
+          {"errno", first_errno(s).empty() ? nlohmann::json(nullptr) : nlohmann::json(first_errno(s))},
+          {"why", s.why.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.why)},
+          {"reshape_running", s.reshape_running},
+          {"stale", s.stale},
+          {"busy_chunks", s.busy_chunks},
+          {"resync_offset", s.resync_offset ? nlohmann::json(*s.resync_offset) : nlohmann::json(nullptr)},
+          {"refusals", refusals}};
+}
+
+void put_reshape_start(ExportLines& e, const llbmp::ReshapeStartCheck& s) {
+  e.put("RESHAPE_START", llbmp::reshape_start_verdict_name(s.verdict));
+  e.put("RESHAPE_START_ERRNO", first_errno(s));
+  e.put("RESHAPE_START_BUSY_CHUNKS", s.busy_chunks);
+  std::string reasons;
+  for (const auto& r : s.refusals) reasons += (reasons.empty() ? "" : ",") + std::string(llbmp::reshape_refusal_name(r.reason));
+  if (s.reshape_running) reasons = "reshape-running";
+  e.put("RESHAPE_START_REFUSALS", reasons);
+}
 
 std::vector<ReshapeLine> reshape_lines(const MemberReshape& r) {
   std::vector<ReshapeLine> out;

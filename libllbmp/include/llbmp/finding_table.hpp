@@ -84,6 +84,11 @@ enum class FindingId : std::uint8_t {
   bitmap_states_into_data,
   bitmap_events_stale,
   bitmap_stale_flag,
+  // a member mid-reshape (ONDISK.md 9.4-9.6)
+  reshape_misread_before_7_3,
+  reshape_merge_maybe_not_on_disk,
+  reshape_header_already_new,
+  reshape_memory_past_reserved,
   // the members against each other
   device_given_twice,
   member_duplicate_uuid,

@@ -393,6 +393,21 @@ TEST(ReshapePreview, Raid5ThreeToFour) {
   EXPECT_GT(p.coalesced, 0u);
 }
 
+// A stale bitmap's assembly runs Stale, not Reload: every Clean chunk is
+// NeedSync before the walk, so every new chunk over the old array is.
+TEST(ReshapePreview, AStaleBitmapLoadsWithStale) {
+  ReshapePreviewRequest rq;
+  rq.reshape = raid5(3, 4);
+  rq.bytes = filled(4064, C);
+  rq.stale = true;
+  const auto p = preview_reshape(rq);
+  EXPECT_TRUE(p.stale);
+  EXPECT_EQ(p.after_load.of(State::NeedSync), 4064u);
+  EXPECT_EQ(where(p.bytes, p.chunks, N), (Ranges{{0, 2719}}));
+  EXPECT_EQ(p.follow_up.need_sync_chunks, 2720u);
+  EXPECT_FALSE(preview(raid5(3, 4), filled(4064, C)).stale);
+}
+
 // ONDISK 9.9: coalescing acts on the remap's NeedSync results. On an Unwritten
 // background the first NeedSync result in block 2 turns every Unwritten byte
 // there (old chunks up to 511) into NeedSync, and the new chunks that take
