@@ -1,24 +1,23 @@
 """raid5-chunk's host checks: the previews and llbitmap's reading against the kernel's facts."""
 import json
+import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kernel_facts import bits as kernel_bits, check, read_facts, words as kernel_words  # noqa: E402
+
 KEYS = ("unwritten", "clean", "dirty", "need_sync", "syncing")
 directory = sys.argv[1]
-facts = dict(re.findall(r"^@@FACT (\w+)=(.*)$", open(f"{directory}/console-2.log", errors="replace").read(), re.M))
-
-
-def check(name, ours, kernel):
-    print(f"@@CHECK {'ok' if ours == kernel else 'FAIL'} {name} ours={ours} kernel={kernel}")
+facts = read_facts(f"{directory}/console-2.log")
 
 
 def bits(name):
-    return {k: int(v) for k, v in (kv.split("=", 1) for kv in facts.get(name, "").split() if "=" in kv)}
+    return kernel_bits(facts, name)
 
 
 def words(name):
-    w = facts.get(name, "").split()
-    return {w[i]: w[i + 1] for i in range(0, len(w) - 1, 2)}
+    return kernel_words(facts, name)
 
 
 def load(name):

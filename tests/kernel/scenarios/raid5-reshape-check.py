@@ -1,24 +1,18 @@
 """raid5-reshape's host checks after PHASE: llbitmap's JSON against the kernel's facts."""
 import json
+import os
 import re
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kernel_facts import bits, check, read_facts, words as metadata  # noqa: E402
 
 KEYS = ("unwritten", "clean", "dirty", "need_sync", "syncing")
 directory, phase = sys.argv[1], int(sys.argv[2])
 
 
 def facts(n):
-    text = open(f"{directory}/console-{n}.log", errors="replace").read()
-    return dict(re.findall(r"^@@FACT (\w+)=(.*)$", text, re.M))
-
-
-def bits(f, name):
-    return {k: int(v) for k, v in (kv.split("=", 1) for kv in f.get(name, "").split() if "=" in kv)}
-
-
-def metadata(f, name):
-    words = f.get(name, "").split()
-    return {words[i]: words[i + 1] for i in range(0, len(words) - 1, 2)}
+    return read_facts(f"{directory}/console-{n}.log")
 
 
 def load(name):
@@ -27,10 +21,6 @@ def load(name):
     except Exception as e:  # a missing or broken file is a failed check
         print(f"@@CHECK FAIL read-{name} ours=none kernel=- ({e})")
         return None
-
-
-def check(name, ours, kernel):
-    print(f"@@CHECK {'ok' if ours == kernel else 'FAIL'} {name} ours={ours} kernel={kernel}")
 
 
 def examine(name):

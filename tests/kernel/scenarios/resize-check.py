@@ -6,16 +6,15 @@ against the kernel's bits, the chunks a grow added (0 bytes, Unwritten) or a
 shrink cut (0 bytes), and a grow the kernel refused against the chunk limit
 (sectors_reserved * 512 chunks) examine reads."""
 import json
-import re
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kernel_facts import bits as kernel_bits, check, read_facts, words as kernel_words  # noqa: E402
 
 KEYS = ("unwritten", "clean", "dirty", "need_sync", "syncing")
 console, stages = sys.argv[1], [s.split(":", 1) for s in sys.argv[2:]]
-facts = dict(re.findall(r"^@@FACT (\w+)=(.*)$", open(console, errors="replace").read(), re.M))
-
-
-def check(name, ours, kernel):
-    print(f"@@CHECK {'ok' if ours == kernel else 'FAIL'} {name} ours={ours} kernel={kernel}")
+facts = read_facts(console)
 
 
 def parsed(name):
@@ -28,12 +27,11 @@ def parsed(name):
 
 
 def words(name):
-    w = facts.get(name, "").split()
-    return {w[i]: w[i + 1] for i in range(0, len(w) - 1, 2)}
+    return kernel_words(facts, name)
 
 
 def bits(name):
-    return {k: int(v) for k, v in (kv.split("=", 1) for kv in facts.get(name, "").split() if "=" in kv)}
+    return kernel_bits(facts, name)
 
 
 def sectors(size):
