@@ -21,3 +21,7 @@ def words(facts, name):
     """A fact of "key value key value ..." (md/llbitmap/metadata) as a dict."""
     w = facts.get(name, "").split()
     return {w[i]: w[i + 1] for i in range(0, len(w) - 1, 2)}
+
+
+# The state counts every scenario compares (sysfs bits and llbitmap's JSON keys).
+KEYS = ("unwritten", "clean", "dirty", "need_sync", "syncing")

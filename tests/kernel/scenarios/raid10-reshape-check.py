@@ -5,19 +5,10 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kernel_facts import bits as kernel_bits, check, read_facts, words as kernel_words  # noqa: E402
+from kernel_facts import KEYS, bits, check, read_facts, words  # noqa: E402
 
-KEYS = ("unwritten", "clean", "dirty", "need_sync", "syncing")
 directory = sys.argv[1]
 facts = read_facts(f"{directory}/console-2.log")
-
-
-def bits(name):
-    return kernel_bits(facts, name)
-
-
-def words(name):
-    return kernel_words(facts, name)
 
 
 def load(text, name):
@@ -44,30 +35,30 @@ refused = facts.get("refused_grow_status") != "0"
 if preview:
     rs = preview["reshape"]
     # The Reload at the read-only assembly turns the crash's Dirty chunks NeedSync.
-    check("preview-load-need-sync", rs["counts"]["after_load"]["need_sync"], bits("ro_bits").get("need_sync"))
+    check("preview-load-need-sync", rs["counts"]["after_load"]["need_sync"], bits(facts, "ro_bits").get("need_sync"))
     check("preview-refused", rs["refused"], refused and "busy" in facts.get("refused_grow", "").lower())
     print(f"@@FACT preview_refusals={json.dumps(rs['refusals'])}")
     check("preview-header-new-sync-size", rs["header"]["new"]["sync_sectors"], int(facts.get("daemon_array_sectors", -1)))
-    check("preview-header-new-chunks", rs["header"]["new"]["chunks"], int(words("daemon_metadata").get("chunks", -1)))
-    check("preview-header-new-chunksize", rs["header"]["new"]["chunk_sectors"], int(words("daemon_metadata").get("chunksize", -1)))
+    check("preview-header-new-chunks", rs["header"]["new"]["chunks"], int(words(facts, "daemon_metadata").get("chunks", -1)))
+    check("preview-header-new-chunksize", rs["header"]["new"]["chunk_sectors"], int(words(facts, "daemon_metadata").get("chunksize", -1)))
 if ex:
     # On disk only page 0 was written since the Reload (md's superblock update):
     # a chunk of page 1 still reads Dirty while the kernel holds it NeedSync.
     # Out of sync either way (the next Reload makes it NeedSync).
-    st, kb = ex["bitmap"]["states"], bits("refused_bits")
+    st, kb = ex["bitmap"]["states"], bits(facts, "refused_bits")
     check("refused-examine-out-of-sync", st["dirty"] + st["need_sync"] + st["syncing"], kb.get("need_sync", 0) + kb.get("syncing", 0))
     check("refused-examine-unwritten", st["unwritten"], kb.get("unwritten"))
     print(f"@@FACT refused_disk_vs_memory=disk dirty {st['dirty']} need_sync {st['need_sync']}; memory need_sync {kb.get('need_sync')}")
     if preview:
         listed = sum(c["last_chunk"] - c["first_chunk"] + 1 for ref in preview["reshape"]["refusals"] for c in ref.get("chunks", []))
         check("preview-refusal-chunks", listed, kb.get("need_sync", 0) + kb.get("syncing", 0))
-    check("refused-header-chunks", ex["bitmap"]["chunks"], int(words("refused_metadata").get("chunks", -1)))
+    check("refused-header-chunks", ex["bitmap"]["chunks"], int(words(facts, "refused_metadata").get("chunks", -1)))
 if chk:
     print(f"@@FACT refused_check_findings={json.dumps([f.get('id') for f in chk.get('findings', [])])}")
 ex = load_file("examine-2.json")
 dump = load_file("dump-2.json")
 if ex and dump:
-    meta = words("daemon_metadata")
+    meta = words(facts, "daemon_metadata")
     check("grown-accepted", facts.get("accepted_grow_status"), "0" if facts.get("daemon_raid_disks") == "6" else "refused")
     check("grown-raid-disks", ex["raid_disks"], int(facts.get("daemon_raid_disks", -1)))
     check("grown-no-reshape", ex.get("reshape"), None)
@@ -75,7 +66,7 @@ if ex and dump:
     check("grown-header-chunks", ex["bitmap"]["chunks"], int(meta.get("chunks", -1)))
     check("grown-header-chunksize", ex["bitmap"]["chunksize_sectors"], int(meta.get("chunksize", -1)))
     for key in KEYS:
-        check(f"grown-examine-{key}", ex["bitmap"]["states"][key], bits("daemon_bits").get(key))
+        check(f"grown-examine-{key}", ex["bitmap"]["states"][key], bits(facts, "daemon_bits").get(key))
     old = int(facts.get("grown_old_chunks", -1))
     past = sorted({r["state"] for r in dump["runs"] if r["last"] >= old})
     zero = facts.get("grown_new_nonzero") == "0"

@@ -5,19 +5,10 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kernel_facts import bits as kernel_bits, check, read_facts, words as kernel_words  # noqa: E402
+from kernel_facts import KEYS, bits, check, read_facts, words  # noqa: E402
 
-KEYS = ("unwritten", "clean", "dirty", "need_sync", "syncing")
 directory = sys.argv[1]
 facts = read_facts(f"{directory}/console-2.log")
-
-
-def bits(name):
-    return kernel_bits(facts, name)
-
-
-def words(name):
-    return kernel_words(facts, name)
 
 
 def load(name):
@@ -40,16 +31,16 @@ if large:
     rs = large["reshape"]
     check("larger-preview-refused", rs["refused"], facts.get("larger_grow_status") != "0")
     check("larger-preview-array-chunk", rs["new"]["chunk_sectors"] * 512, int(facts.get("daemon_chunk_size", -1)))
-    meta = words("daemon_metadata")
+    meta = words(facts, "daemon_metadata")
     check("larger-preview-header-chunks", rs["header"]["new"]["chunks"], int(meta.get("chunks", -1)))
     check("larger-preview-header-chunksize", rs["header"]["new"]["chunk_sectors"], int(meta.get("chunksize", -1)))
-    check("larger-bitmap-chunk-stays", int(words("assembled_metadata").get("chunksize", -2)), int(meta.get("chunksize", -1)))
+    check("larger-bitmap-chunk-stays", int(words(facts, "assembled_metadata").get("chunksize", -2)), int(meta.get("chunksize", -1)))
     for key in KEYS:
-        check(f"larger-preview-load-{key}", rs["counts"]["after_load"][key], bits("assembled_bits").get(key))
-    fin = bits("larger_bits")
+        check(f"larger-preview-load-{key}", rs["counts"]["after_load"][key], bits(facts, "assembled_bits").get(key))
+    fin = bits(facts, "larger_bits")
     check("larger-preview-follow-up-synced", rs["follow_up"]["need_sync_chunks"],
           fin.get("dirty", 0) + fin.get("need_sync", 0) + fin.get("syncing", 0))
-    d = bits("daemon_bits")
+    d = bits(facts, "daemon_bits")
     after = rs["counts"]["after"]
     print(f"@@FACT larger_preview_after=clean {after['clean']} unwritten {after['unwritten']} need_sync {after['need_sync']};"
           f" kernel after the daemon: clean {d.get('clean')} unwritten {d.get('unwritten')}")
@@ -68,9 +59,9 @@ if large:
               + (",".join(f"{c}:{ours.get(c)}/{theirs.get(c)}" for c in differ[:40]) or "none"))
 ex = load("examine-2.json")
 if ex:
-    meta = words("daemon_metadata")
+    meta = words(facts, "daemon_metadata")
     check("larger-examine-no-reshape", ex.get("reshape"), None)
     check("larger-header-chunks", ex["bitmap"]["chunks"], int(meta.get("chunks", -1)))
     check("larger-header-chunksize", ex["bitmap"]["chunksize_sectors"], int(meta.get("chunksize", -1)))
     for key in KEYS:
-        check(f"larger-examine-{key}", ex["bitmap"]["states"][key], bits("daemon_bits").get(key))
+        check(f"larger-examine-{key}", ex["bitmap"]["states"][key], bits(facts, "daemon_bits").get(key))
