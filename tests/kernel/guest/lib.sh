@@ -71,3 +71,37 @@ check_first_resync_chunk() {
   esac
   check "$1-first-resync-chunk-dirty-on-$KERNEL_SERIES" "$want" "$2"
 }
+
+# nonzero_bytes DEV FROM TO: state bytes of chunks [FROM, TO) that are not 0
+# (the state bytes start 1 KiB into the bitmap, at +8 sectors from the 1.2
+# superblock at 4 KiB). Used by the resize scenarios with resize_stage
+# LABEL PREVIOUS-CHUNKS (the kernel's view of md0 and our reading of vda)
+# and resize_grow LABEL SIZE.
+nonzero_bytes() {
+  [ "$3" -gt "$2" ] || { echo 0; return; }
+  dd if="$1" bs=1 skip=$((4096 + 4096 + 1024 + $2)) count=$(($3 - $2)) 2>/dev/null |
+    od -An -tu1 -v | tr -s ' ' '\n' | grep -c '^[1-9]'
+}
+resize_stage() {  # LABEL PREVIOUS-CHUNKS: the kernel's view and our reading now
+  mdadm --wait /dev/md0 2>/dev/null || true
+  sleep 1
+  fresh_read
+  fact "$1_bits" "$(kernel_bits md0 | tr '\n' ' ')"
+  fact "$1_metadata" "$(tr '\n' ' ' </sys/block/md0/md/llbitmap/metadata)"
+  fact "$1_component_size" "$(cat /sys/block/md0/md/component_size)"
+  chunks=$(sed -n 's/.*chunks \([0-9]*\).*/\1/p' /sys/block/md0/md/llbitmap/metadata)
+  if [ "$2" -gt "$chunks" ]; then
+    fact "$1_cut_nonzero" "$(nonzero_bytes /dev/vda "$chunks" "$2")"
+  else
+    fact "$1_new_nonzero" "$(nonzero_bytes /dev/vda "$2" "$chunks")"
+  fi
+  fact "$1_examine" "$(llbitmap examine --format json /dev/vda 2>&1 | tr -d '\n')"
+  fact "$1_dump" "$(llbitmap dump --format json /dev/vda 2>&1 | tr -d '\n')"
+  last_chunks=$chunks
+}
+resize_grow() {   # LABEL SIZE
+  out=$(mdadm --grow /dev/md0 --size="$2" 2>&1)
+  fact "$1_grow_status" "$?"
+  fact "$1_grow" "$(echo "$out" | tr '\n' ' ')"
+  resize_stage "$1" "$last_chunks"
+}
