@@ -45,16 +45,16 @@ def state_at(dump, chunk):
     return None
 
 
-def preview_per_chunk(rs, dump):
+def preview_per_chunk(rs, dump, label="md1-preview", picture="preview.svg", checked=True):
     """The preview's state of every new chunk (the picture's titles) against the
     stopped member. A new chunk whose stripe row (array chunk / bitmap chunk
     chunks) holds a change of the preview's state is left out: where the
     kernel's checkpoints fall moves the proportional slices of the remap there
     (FINDINGS.md, raid5 3 -> 4)."""
     try:
-        svg = open(f"{directory}/preview.svg").read()
+        svg = open(f"{directory}/{picture}").read()
     except OSError as e:
-        print(f"@@CHECK FAIL md1-preview-picture ours=none kernel=- ({e})")
+        print(f"@@CHECK FAIL {label}-picture ours=none kernel=- ({e})")
         return
     ours = {int(c): s for c, s in re.findall(r"<title>chunk (\d+): (\w+)</title>", svg)}
     theirs = {c: r["state"] for r in dump["runs"] for c in range(r["first"], r["last"] + 1)}
@@ -62,10 +62,14 @@ def preview_per_chunk(rs, dump):
     edges = {c for c in ours if c > 0 and ours.get(c - 1) != ours[c]}
     near = {c for e in edges for c in range(e - row, e + row)}
     differ = [c for c in sorted(set(ours) | set(theirs)) if ours.get(c) != theirs.get(c)]
-    check("md1-preview-chunks", len(ours), len(theirs))
-    check("md1-preview-per-chunk-off-edges", f"{len([c for c in differ if c not in near])}-differ", "0-differ")
+    check(f"{label}-chunks", len(ours), len(theirs))
+    off_edges = len([c for c in differ if c not in near])
+    if checked:
+        check(f"{label}-per-chunk-off-edges", f"{off_edges}-differ", "0-differ")
+    else:
+        print(f"@@FACT {label.replace('-', '_')}_chunks_differing_off_edges={off_edges}")
     at = ",".join(f"{c}:{ours.get(c)}/{theirs.get(c)}" for c in differ if c in near)
-    print(f"@@FACT md1_preview_edge_chunks_differing=({len(differ)}) {at or 'none'} (chunk:preview/kernel)")
+    print(f"@@FACT {label.replace('-', '_')}_edge_chunks_differing=({len(differ)}) {at or 'none'} (chunk:preview/kernel)")
 
 
 if phase == 1:
@@ -145,3 +149,24 @@ elif phase == 3:
         check("md0-resumed-raid-disks", ex["raid_disks"], int(f.get("md0_daemon_raid_disks", -1)))
         states_vs_bits("md0-resumed-examine", ex, bits(f, "md0_daemon_bits"))
         header_vs_metadata("md0-resumed-header", ex, metadata(f, "md0_daemon_metadata"))
+    # The resume preview made from the reset images (phase 2) against this boot.
+    p = load("resume.json")
+    dump = load("dump-3-0.json")
+    if p and dump:
+        rs = p["reshape"]
+        check("md0-resume-mid-reshape", p.get("mid_reshape"), True)
+        check("md0-resume-from", rs.get("resumed_from"), int(facts(2).get("md0_written_reshape_position", -1)))
+        a = bits(f, "md0_resumed_bits")
+        for key in KEYS:
+            check(f"md0-resume-load-{key}", rs["counts"]["after_load"][key], a.get(key))
+        m = metadata(f, "md0_daemon_metadata")
+        check("md0-resume-header-chunks", rs["header"]["new"]["chunks"], int(m.get("chunks", -1)))
+        check("md0-resume-follow-up-resync", rs["follow_up"]["resync"], "md0: resync done" in f.get("md0_dmesg", ""))
+        after = rs["counts"]["after"]
+        d = bits(f, "md0_daemon_bits")
+        print(f"@@FACT md0_resume_after_reshape=clean {after['clean']} unwritten {after['unwritten']} need_sync"
+              f" {after['need_sync']} dirty {after['dirty']}; kernel after the daemon: clean {d.get('clean')}"
+              f" unwritten {d.get('unwritten')}")
+        # Not a check (FINDINGS.md, the resumed reshape): the kernel ends with whole
+        # 512-chunk blocks Clean where the preview syncs only the remapped NeedSync chunks.
+        preview_per_chunk(rs, dump, "md0-resume", "resume.svg", checked=False)
