@@ -8,6 +8,7 @@
 #include <string>
 
 #include "llbmp/error.hpp"
+#include "engine/replay.hpp"
 #include "format/personality.hpp"
 
 namespace llbmp {
@@ -388,8 +389,30 @@ std::uint64_t walk(ReshapeRemap& remap, const ReshapeGeometry& g, std::uint64_t 
   return checkpoints;
 }
 
+// The resync after the reshape, walked as replay-resync walks one: the
+// finish left no Dirty chunk (its daemon pass), so the load changes nothing.
+void replay_follow_up(const ReshapeGeometry& g, std::uint32_t io_size, std::span<const std::uint8_t> bytes,
+                      ReshapeFollowUp& f) {
+  ReplayGeometry rg;
+  rg.chunk_sectors = g.new_side.chunk_sectors;
+  rg.chunks = g.new_side.chunks;
+  rg.sync_sectors = g.new_side.sync_sectors;
+  rg.io_size = io_size;
+  ReplaySetup setup;
+  setup.level = g.level;
+  setup.degraded = g.degraded;
+  setup.layout = g.new_side.shape.layout;
+  setup.md_chunk_sectors = g.new_side.shape.chunk_sectors;
+  setup.unclean = true;  // raid5_finish_reshape: resync_offset = 0
+  setup.kernel = KernelSeries::linux_7_3;
+  const ReplayResult r = replay_bytes(std::vector<std::uint8_t>(bytes.begin(), bytes.end()), rg, setup);
+  f.after_sync = r.after_sync;
+  f.end = r.end;
+  f.end_bytes.assign(r.end_bytes.begin(), r.end_bytes.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(r.end_bytes.size(), rg.chunks)));
+}
+
 // What md sets after llbitmap_reshape_finish (section 9.4.5).
-ReshapeFollowUp follow_up(const ReshapeGeometry& g, std::span<const std::uint8_t> bytes) {
+ReshapeFollowUp follow_up(const ReshapeGeometry& g, std::uint32_t io_size, std::span<const std::uint8_t> bytes) {
   ReshapeFollowUp f;
   if (maps_stripe_rows(g.level)) {
     f.resync = true;  // raid5_finish_reshape: resync_offset = 0
@@ -403,6 +426,7 @@ ReshapeFollowUp follow_up(const ReshapeGeometry& g, std::span<const std::uint8_t
   f.need_sync = runs_where(tail, first, [](std::uint8_t b) { return b == static_cast<std::uint8_t>(State::NeedSync); });
   f.need_sync_chunks = chunks_in(f.need_sync);
   f.skipped_unwritten = count_states(tail).of(State::Unwritten);
+  if (f.from_sector == 0) replay_follow_up(g, io_size, bytes, f);
   return f;
 }
 
@@ -452,7 +476,7 @@ ReshapePreview preview_reshape(const ReshapePreviewRequest& rq) {
   out.sync_sectors = g.new_side.sync_sectors;
   out.chunks = g.new_side.chunks;
   out.after = count_states(std::span<const std::uint8_t>(out.bytes).first(out.chunks));
-  out.follow_up = follow_up(g, out.bytes);
+  out.follow_up = follow_up(g, rq.reshape.io_size, out.bytes);
   return out;
 }
 

@@ -137,6 +137,8 @@ std::string reshape_text(const llbmp::ReshapeMembersPreview& rp) {
     out += fmt::format("  Then   : a resync from sector {}: syncs {} NeedSync chunk{}{}{}, skips {} Unwritten\n", f.from_sector,
                        f.need_sync_chunks, f.need_sync_chunks == 1 ? "" : "s", f.need_sync.empty() ? "" : " (",
                        f.need_sync.empty() ? "" : ranges_text(f.need_sync) + ")", f.skipped_unwritten);
+  if (f.after_sync) out += fmt::format("  Synced : {} (when that resync ends)\n", counts_text(*f.after_sync));
+  if (f.end) out += fmt::format("  End    : {} (after the daemon)\n", counts_text(*f.end));
   const std::uint64_t need_sync = p.after.of(llbmp::State::NeedSync);
   if (need_sync > f.need_sync_chunks)
     out += fmt::format("           {} NeedSync chunk{} before sector {} stay NeedSync until a later sync\n", need_sync - f.need_sync_chunks,
@@ -165,7 +167,9 @@ nlohmann::json reshape_json(const llbmp::ReshapeMembersPreview& rp) {
           {"checkpoints", p.checkpoints}, {"checkpoint_sectors", p.checkpoint_sectors}, {"coalesced", p.coalesced},
           {"counts", {{"before", counts_json(p.before)}, {"after_load", counts_json(p.after_load)}, {"after", counts_json(p.after)}}},
           {"follow_up", {{"resync", f.resync}, {"from_sector", f.from_sector}, {"need_sync_chunks", f.need_sync_chunks},
-                         {"need_sync", ranges_json(f.need_sync)}, {"skipped_unwritten", f.skipped_unwritten}}}};
+                         {"need_sync", ranges_json(f.need_sync)}, {"skipped_unwritten", f.skipped_unwritten},
+                         {"after_sync", f.after_sync ? counts_json(*f.after_sync) : nlohmann::json(nullptr)},
+                         {"end", f.end ? counts_json(*f.end) : nlohmann::json(nullptr)}}}};
 }
 
 }  // namespace

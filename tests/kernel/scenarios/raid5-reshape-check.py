@@ -167,6 +167,13 @@ elif phase == 3:
         print(f"@@FACT md0_resume_after_reshape=clean {after['clean']} unwritten {after['unwritten']} need_sync"
               f" {after['need_sync']} dirty {after['dirty']}; kernel after the daemon: clean {d.get('clean')}"
               f" unwritten {d.get('unwritten')}")
+        # The resync after the reshape, replayed: its Endsync writes coalesce
+        # the blocks' Unwritten chunks into NeedSync (raid4/5/6), which a later
+        # sync takes once the array is idle (FINDINGS.md): Clean in the end.
+        end = rs["follow_up"].get("end") or {}
+        print(f"@@FACT md0_resume_follow_up=synced {rs['follow_up'].get('after_sync')} end {end}")
+        check("md0-resume-end-unwritten", end.get("unwritten"), d.get("unwritten"))
+        check("md0-resume-end-clean-after-the-later-sync", end.get("clean", 0) + end.get("need_sync", 0), d.get("clean"))
         # Not a check (FINDINGS.md, the resumed reshape): the kernel ends with whole
         # 512-chunk blocks Clean where the preview syncs only the remapped NeedSync chunks.
         preview_per_chunk(rs, dump, "md0-resume", "resume.svg", checked=False)

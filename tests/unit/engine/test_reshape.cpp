@@ -421,6 +421,25 @@ TEST(ReshapePreview, CoalescingSpreadsNeedSync) {
   EXPECT_EQ(p.follow_up.need_sync_chunks, 342u);
 }
 
+// The resync after that reshape (from sector 0, raid5_finish_reshape): the
+// 342 NeedSync chunks are synced and Dirty when it ends; the Endsync's Dirty
+// writes in block 0 (chunks 0..511) find NeedSync neighbours and coalesce its
+// 170 Unwritten chunks 342..511 into NeedSync (raid4/5/6: llbitmap's
+// infect turns Unwritten into NeedSync), left for a later sync; the daemon
+// cleans the Dirty ones.
+TEST(ReshapePreview, TheResyncAfterTheReshapeIsReplayed) {
+  auto bytes = filled(4064, U);
+  set(bytes, 24, 31, N);
+  const auto p = preview(raid5(3, 4), bytes);
+  ASSERT_TRUE(p.follow_up.after_sync && p.follow_up.end);
+  EXPECT_EQ(p.follow_up.after_sync->of(State::Dirty), 342u);
+  EXPECT_EQ(p.follow_up.after_sync->of(State::NeedSync), 170u);
+  EXPECT_EQ(p.follow_up.after_sync->of(State::Unwritten), 3552u);
+  EXPECT_EQ(p.follow_up.end->of(State::Clean), 342u);
+  EXPECT_EQ(p.follow_up.end->of(State::NeedSync), 170u);
+  EXPECT_EQ(p.follow_up.end_bytes.size(), 4064u);
+}
+
 // The mirror: 4->3 runs backwards. Old chunks 16..23 (old row 2, array
 // [6144, 9216)) NeedSync map to new chunks 24..35 (new rows 3-4, proportionally).
 TEST(ReshapePreview, Raid5Backwards) {
@@ -451,6 +470,7 @@ TEST(ReshapePreview, Raid10GrowthZeroesPastTheOldCount) {
   EXPECT_EQ(p.follow_up.from_sector, 1040384u);
   EXPECT_EQ(p.follow_up.need_sync_chunks, 0u);
   EXPECT_EQ(p.follow_up.skipped_unwritten, 4064u);
+  EXPECT_FALSE(p.follow_up.end);  // a resync from the old end: not replayed
 }
 
 // raid10 with a doubled chunk: new chunk d takes old 2d and 2d+1. The start
