@@ -136,7 +136,8 @@ TEST_F(ReshapeMembers, MemoryOfBothSidesPastTheReservedRoomIsAnError) {
   mid_reshape(m, 0, 4);
   EXPECT_EQ(find(reshape_findings(m), FindingId::reshape_memory_past_reserved), nullptr);
   m.bitmap->sb.sectors_reserved = 8;
-  const Finding* room = find(reshape_findings(m), FindingId::reshape_memory_past_reserved);
+  const Findings findings = reshape_findings(m);  // find() points into it: keep it alive
+  const Finding* room = find(findings, FindingId::reshape_memory_past_reserved);
   ASSERT_NE(room, nullptr);
   EXPECT_EQ(room->severity, Severity::error);
   EXPECT_NE(room->message.find("max(2016, 4032) = 4032"), std::string::npos) << room->message;
