@@ -48,13 +48,6 @@ std::uint64_t raid10_size(std::uint64_t member_sectors, std::uint32_t disks, con
 
 std::uint64_t round_down(std::uint64_t v, std::uint64_t unit) noexcept { return v / unit * unit; }
 
-// llbitmap_calculate_chunks: the chunk doubled while the chunks exceed sectors_reserved * 512.
-std::uint64_t calculate_chunk(std::uint64_t sync_sectors, std::uint64_t chunk, std::uint32_t sectors_reserved) noexcept {
-  const std::uint64_t limit = std::uint64_t{sectors_reserved} * 512;
-  while (div_round_up(sync_sectors, chunk) > limit) chunk <<= 1;
-  return chunk;
-}
-
 void check_shape(const Personality& p, const ReshapeShape& shape, const std::string& name) {
   const std::uint32_t least =
       std::max<std::uint32_t>(1, p.spread == Spread::copies ? raid10_layout_copies(shape.layout) : p.min_devices);
@@ -111,7 +104,7 @@ ReshapeSideGeometry side_geometry(const Personality& p, const ReshapeRequest& r,
       break;
   }
   s.chunk_sectors = previous ? r.bitmap_chunk_sectors
-                             : calculate_chunk(s.sync_sectors, r.bitmap_chunk_sectors, r.sectors_reserved);
+                             : calculate_chunksize(s.sync_sectors, r.bitmap_chunk_sectors, r.sectors_reserved);
   s.chunks = div_round_up(s.sync_sectors, s.chunk_sectors);
   return s;
 }

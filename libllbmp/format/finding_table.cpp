@@ -166,10 +166,12 @@ constexpr FindingKind kTable[] = {
     {bitmap_events_behind, "bitmap-events-behind", warning,
      "A bitmap's events are behind the freshest md events of the members (bitmap.events): the bitmap is stale; the "
      "next assembly runs the kernel's Stale action, as for bitmap-events-stale."},
-    {bitmap_mdadm_add_leftover, "bitmap-mdadm-add-leftover", error,
-     "Bytes 0xFF from chunk 3072 (page 1) to the end (bitmap.states), what mdadm --add leaves on a new member of a "
-     "lockless array (it writes 256 KiB of 0xFF, reading the chunk size in sectors as bytes): the kernel reads them as "
-     "NeedSync."},
+    {bitmap_mdadm_add_leftover, "bitmap-mdadm-add-leftover", warning,
+     "Bytes 0xFF at chunk 3072 (page 1) or later and no other bytes that are not states (bitmap.states): what mdadm "
+     "--add leaves on a new member of a lockless array (it writes 256 KiB of 0xFF, reading the chunk size in sectors "
+     "as bytes) until the kernel writes those blocks back (7.3 writes its unused pages as zeros). The kernel loads the "
+     "pages from the first in-sync member; if that is this one, these chunks are NeedSync: a resync of them, no data "
+     "at risk."},
     {bitmap_block_differs, "bitmap-block-differs", warning,
      "The members' state bytes differ in one block (bitmap.block): a torn write-back, and the kernel loads one copy."},
     {bitmap_states_differ, "bitmap-states-differ", error,

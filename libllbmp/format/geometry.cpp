@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "llbmp/state.hpp"
+
 namespace llbmp {
 
 std::uint64_t chunk_count(std::uint64_t sync_sectors, std::uint64_t chunk_sectors) noexcept {
@@ -61,6 +63,17 @@ std::optional<ChunkRange> discard_chunks(std::uint64_t sector, std::uint64_t sec
   const std::uint64_t end = partial_last ? div_round_up(sector + sectors, chunk_sectors) : (sector + sectors) / chunk_sectors;
   if (first >= end || first >= chunks) return std::nullopt;
   return ChunkRange{first, std::min(chunks, end) - 1};
+}
+
+bool mdadm_add_leftover(std::span<const std::uint8_t> states) noexcept {
+  constexpr std::uint8_t kMdadmFill = 0xff;
+  bool any = false;
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    if (is_valid_state(states[i])) continue;
+    if (states[i] != kMdadmFill || i < kFirstChunkOfPage1) return false;
+    any = true;
+  }
+  return any;
 }
 
 }  // namespace llbmp

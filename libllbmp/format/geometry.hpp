@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 
 namespace llbmp {
 
@@ -48,6 +49,15 @@ bool kernel_fit(std::uint64_t chunk_sectors, std::uint64_t sync_sectors, std::ui
 bool true_fit(std::uint64_t chunks, std::uint32_t sectors_reserved) noexcept;
 // Pages the kernel uses for this many chunks (llbitmap_used_pages).
 std::uint64_t pages_used(std::uint64_t chunks) noexcept;
+
+// The first chunk whose state byte is in page 1 of the area.
+inline constexpr std::uint64_t kFirstChunkOfPage1 = kPageBytes - kStateOffset;
+// What `mdadm --add` leaves on a new member of a lockless array: it writes
+// 256 KiB of 0xFF from the bitmap start (ONDISK.md section 8) and the kernel
+// rewrites only the blocks it writes back, so 0xFF stays in blocks of page 1
+// and on that it has not written yet. True when `states` holds bytes that are
+// not states and every one of them is 0xFF at chunk 3072 or later.
+bool mdadm_add_leftover(std::span<const std::uint8_t> states) noexcept;
 
 struct StateByteLocation {
   std::uint64_t area_offset;  // byte offset from the area start

@@ -13,10 +13,6 @@ namespace llbmp {
 
 namespace {
 
-constexpr std::uint8_t kInvalidByte = 0xff;
-// mdadm --add writes 256 KiB of 0xFF from the bitmap start (ONDISK.md section 8):
-// the kernel rewrites only the pages it uses, from chunk 3072 (page 1) on the rest stays.
-constexpr std::uint64_t kFirstChunkOfPage1 = kPageBytes - kStateOffset;
 
 // worst_state depends only on which values are among the copies: a set of
 // bits, bit s for state s and bit kStateCount for any invalid byte.
@@ -137,13 +133,14 @@ void invalid_bytes(const Member& m, Sink& sink) {
   // The counts made at load say whether there is any run to name.
   if (!m.bitmap || !m.bitmap->lockless || m.bitmap->lockless->counts.invalid == 0) return;
   const auto& states = m.bitmap->lockless->states;
+  const bool mdadm_add = mdadm_add_leftover(states);
   for (const auto& run : state_runs(states)) {
     if (is_valid_state(run.byte)) continue;
-    const bool mdadm_add = run.byte == kInvalidByte && run.first >= kFirstChunkOfPage1 && run.last + 1 == states.size();
     const FindingId id = mdadm_add ? FindingId::bitmap_mdadm_add_leftover : FindingId::bitmap_invalid_states;
     sink.add(id, m.device, "bitmap.states", fmt::format("{}-{}={:#04x}", run.first, run.last, run.byte),
-             mdadm_add ? "not states: 0xFF to the end from page 1 on, what mdadm --add leaves on a new member (it writes 256 KiB of "
-                         "0xFF, reading the chunk size in sectors as bytes); the kernel reads them as NeedSync"
+             mdadm_add ? "not states: 0xFF from page 1 on, what mdadm --add leaves on a new member (it writes 256 KiB of "
+                         "0xFF, reading the chunk size in sectors as bytes) until the kernel writes those blocks; if the kernel "
+                         "loads this member, it reads them as NeedSync"
                        : "not states: the kernel reads them as NeedSync");
   }
 }

@@ -207,7 +207,13 @@ void decode_lockless(const Device& dev, Member& m, MemberBitmap& bm, FindingSink
   view.counts = count_states(view.states);
   if (view.counts.invalid != 0) {
     const auto first_bad = std::find_if(view.states.begin(), view.states.end(), [](std::uint8_t b) { return !is_valid_state(b); });
-    sink.add(FindingId::bitmap_invalid_states, "bitmap.states", fmt::format("{:#04x}", *first_bad),
+    if (mdadm_add_leftover(view.states))
+      sink.add(FindingId::bitmap_mdadm_add_leftover, "bitmap.states", fmt::format("{:#04x}", *first_bad),
+               fmt::format("{} state bytes are 0xFF from chunk {} on, what mdadm --add leaves on a new member: the "
+                           "kernel rewrites them at its next write-back; if it loads this member, they are need_sync",
+                           view.counts.invalid, first_bad - view.states.begin()));
+    else
+      sink.add(FindingId::bitmap_invalid_states, "bitmap.states", fmt::format("{:#04x}", *first_bad),
                fmt::format("{} state bytes are not states (first at chunk {}): the kernel forces them to need_sync",
                            view.counts.invalid, first_bad - view.states.begin()));
   }

@@ -50,7 +50,28 @@ with open(sys.argv[1], "r+b") as f:
     f.seek(8192 + 4096); f.write(b"\xff" * (4080 - 3072))
 PY
 run "$LLBITMAP" check e.img; expect_rc 1
-expect_out "e.img: bitmap.states=3072-4079=0xff: not states: 0xFF to the end from page 1 on, what mdadm --add leaves"
+expect_out "e.img: bitmap.states=3072-4079=0xff: not states: 0xFF from page 1 on, what mdadm --add leaves"
+expect_out "warning e.img: bitmap.states=3072-4079=0xff"
+# examine names it too: a warning (a resync of those chunks at worst), exit 0.
+run "$LLBITMAP" examine e.img; expect_rc 0
+expect_out "warning: bitmap.states=0xff: 1008 state bytes are 0xFF from chunk 3072 on, what mdadm --add leaves on a new member"
+# Blocks the kernel has written back in between (a member mid-reshape): still the fill.
+python3 - e.img <<'PY'
+import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(8192 + 4096); f.write(b"\x00" * 512)
+PY
+run "$LLBITMAP" examine --format json e.img; expect_rc 0
+expect_out '"bitmap-mdadm-add-leftover"'
+run "$LLBITMAP" check e.img; expect_rc 1
+expect_out "e.img: bitmap.states=3584-4079=0xff: not states: 0xFF from page 1 on, what mdadm --add leaves"
+# One 0xFF in page 0 is not mdadm's fill: every invalid byte is an error then.
+"$LLBITMAP" edit --raw-byte 100=0xff e.img >/dev/null
+run "$LLBITMAP" examine e.img; expect_rc 1
+expect_err "bitmap.states=0xff: 497 state bytes are not states (first at chunk 100)"
+run "$LLBITMAP" check e.img; expect_rc 1
+expect_out "e.img: bitmap.states=100-100=0xff: not states: the kernel reads them as NeedSync"
+expect_out "e.img: bitmap.states=3584-4079=0xff: not states: the kernel reads them as NeedSync"
 # The bad-block log under the state bytes, as mdadm 4.6 lays lockless members out.
 rm -f f.img; "$LLBITMAP" create --level 1 --raid-disks 1 --size 256M --bad-block-log --offset 8 f.img >/dev/null
 # No bad block recorded (every array mdadm 4.6 creates): information, exit 0.

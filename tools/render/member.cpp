@@ -124,7 +124,7 @@ nlohmann::json member_json(const Member& m) {
   nlohmann::json findings = nlohmann::json::array();
   for (const auto& f : m.findings) {
     if (f.severity == llbmp::Severity::error) problems.push_back(f.to_string());
-    findings.push_back({{"severity", llbmp::severity_name(f.severity)}, {"field", f.field}, {"value", f.value}, {"message", f.message}});
+    findings.push_back({{"id", f.name()}, {"severity", llbmp::severity_name(f.severity)}, {"field", f.field}, {"value", f.value}, {"message", f.message}});
   }
   j["problems"] = problems;
   j["findings"] = findings;

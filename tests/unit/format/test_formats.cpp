@@ -1,8 +1,10 @@
 // md v1 superblock, bitmap superblock, geometry and the member model.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <vector>
 
 #include "format/bitmap_super.hpp"
 #include "write/builder.hpp"
@@ -148,6 +150,20 @@ TEST(Geometry, KernelChoiceAndTheTrueFit) {
   EXPECT_TRUE(true_fit(130048, 256));
   EXPECT_EQ(pages_used(4080), 2u);
   EXPECT_EQ(pages_used(3072), 1u);
+}
+
+TEST(Geometry, MdadmAddLeftoverIsOnly0xFFFromPage1) {
+  std::vector<std::uint8_t> states(4080, 0x02);  // Clean
+  EXPECT_FALSE(mdadm_add_leftover(states));       // nothing invalid
+  std::fill(states.begin() + 3072, states.end(), 0xff);
+  EXPECT_TRUE(mdadm_add_leftover(states));
+  std::fill(states.begin() + 3072, states.begin() + 3584, 0x00);  // a block the kernel wrote back
+  EXPECT_TRUE(mdadm_add_leftover(states));
+  states[3071] = 0xff;  // page 0: not the fill
+  EXPECT_FALSE(mdadm_add_leftover(states));
+  states[3071] = 0x02;
+  states[4000] = 0x10;  // another invalid byte in page 1
+  EXPECT_FALSE(mdadm_add_leftover(states));
 }
 
 TEST(Geometry, ChunkLocationsAndRanges) {
