@@ -1,7 +1,10 @@
 // llbitmap replay-resync DEV...: what md will resync at the next assembly.
 #include <fmt/core.h>
 
+#include <algorithm>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <string_view>
 #include <utility>
 
@@ -29,6 +32,7 @@ struct ReplayArgs {
   std::string interrupt_at, speed;
   std::optional<std::string> kernel;
   std::optional<std::string> reshape;
+  std::optional<std::string> checkpoints;  // --checkpoints LIST|@FILE: the kernel's, for the reshape preview
   std::optional<std::string> size;  // --size SIZE|max: a resize previewed after the assembly
   std::string svg, png;  // pictures of the bitmap after the previewed reshape
   std::string format = "text";
@@ -109,6 +113,25 @@ llbmp::ReshapeTarget reshape_from(const std::string& text) {
   }
   if (t.raid_disks == 0) throw UsageError(fmt::format("--reshape {}: raid-disks=N is required", text));
   return t;
+}
+
+// --checkpoints 1536,9216 or @FILE (numbers separated by commas, blanks or
+// lines): array sectors, as md/reshape_position showed them.
+std::vector<std::uint64_t> checkpoints_from(const std::string& text) {
+  std::string list = text;
+  if (!text.empty() && text.front() == '@') {
+    std::ifstream in(text.substr(1));
+    if (!in) throw UsageError(fmt::format("--checkpoints {}: cannot read the file", text));
+    std::ostringstream all;
+    all << in.rdbuf();
+    list = all.str();
+  }
+  std::replace(list.begin(), list.end(), ',', ' ');
+  std::istringstream words(list);
+  std::vector<std::uint64_t> out;
+  for (std::string word; words >> word;) out.push_back(parse_number(word, "--checkpoints"));
+  if (out.empty()) throw UsageError(fmt::format("--checkpoints {}: no sector given", text));
+  return out;
 }
 
 // The bitmap after the previewed reshape, as dump --svg/--png draws a member's.
@@ -195,7 +218,9 @@ bool run_resume(const std::vector<llbmp::Member>& members, const llbmp::ReplayOp
 
 int run_replay(const ReplayArgs& a) {
   const auto options = options_from(a);
-  const auto target = a.reshape ? std::optional(reshape_from(*a.reshape)) : std::nullopt;
+  if (a.checkpoints && !a.reshape) throw UsageError("--checkpoints are the kernel's checkpoints of a --reshape: give --reshape too");
+  auto target = a.reshape ? std::optional(reshape_from(*a.reshape)) : std::nullopt;
+  if (a.checkpoints && target) target->checkpoints = checkpoints_from(*a.checkpoints);
   // The outer optional: --size given; the inner one: a size, or max.
   const std::optional<std::optional<std::uint64_t>> new_size =
       a.size ? std::optional<std::optional<std::uint64_t>>(resize_from(*a.size)) : std::nullopt;
@@ -240,6 +265,10 @@ Runner add_replay_resync(CLI::App& app) {
   cmd->add_option("--reshape", a->reshape,
                   "Preview Linux 7.3's reshape into this geometry: raid-disks=N[,chunk=SIZE][,layout=NAME][,level=N]")
       ->type_name("GEOMETRY");
+  cmd->add_option("--checkpoints", a->checkpoints,
+                  "With --reshape: remap at the kernel's checkpoints (the values md/reshape_position took, in array "
+                  "sectors: comma separated, or @FILE) instead of at every common stripe row")
+      ->type_name("LIST|@FILE");
   cmd->add_option("--size", a->size,
                   "Preview a resize (mdadm --grow --size) after this assembly: the member size with a unit, or max")
       ->type_name("SIZE");

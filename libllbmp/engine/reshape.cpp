@@ -7,6 +7,8 @@
 #include <numeric>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "llbmp/error.hpp"
 #include "engine/replay.hpp"
 #include "format/personality.hpp"
@@ -382,6 +384,24 @@ std::uint64_t walk(ReshapeRemap& remap, const ReshapeGeometry& g, std::uint64_t 
   return checkpoints;
 }
 
+// The walk at the kernel's own checkpoints, then the rest to the end (end_reshape).
+std::uint64_t walk_at(ReshapeRemap& remap, const ReshapeGeometry& g, std::uint64_t from,
+                      const std::vector<std::uint64_t>& checkpoints, std::uint64_t& coalesced) {
+  const std::uint64_t end = g.backwards ? 0 : g.span_sectors;
+  std::uint64_t pos = from;
+  for (std::size_t i = 0; i < checkpoints.size(); ++i) {
+    const std::uint64_t next = checkpoints[i];
+    if (g.backwards ? !(next < pos) : !(next > pos && next <= end))
+      bad_value(fmt::format("checkpoints[{}]", i), next,
+                fmt::format("not {} the one before ({}) within the reshape (0..{} sectors)", g.backwards ? "below" : "above",
+                            pos, g.span_sectors));
+    coalesced += remap.mark(pos, next).coalesced;
+    pos = next;
+  }
+  if (pos != end) coalesced += remap.mark(pos, end).coalesced;
+  return checkpoints.size() + (pos != end ? 1 : 0);
+}
+
 // The resync after the reshape, walked as replay-resync walks one: the
 // finish left no Dirty chunk (its daemon pass), so the load changes nothing.
 void replay_follow_up(const ReshapeGeometry& g, std::uint32_t io_size, std::span<const std::uint8_t> bytes,
@@ -457,10 +477,15 @@ ReshapePreview preview_reshape(const ReshapePreviewRequest& rq) {
     }
   }
   out.alignment_sectors = alignment_of(g);
-  const std::uint64_t asked = std::max<std::uint64_t>(rq.checkpoint_sectors, 1);
-  out.checkpoint_sectors = div_round_up(asked, out.alignment_sectors) * out.alignment_sectors;
   const std::uint64_t from = rq.resume_from.value_or(g.backwards ? g.span_sectors : 0);
-  out.checkpoints = walk(remap, g, from, out.checkpoint_sectors, out.coalesced);
+  if (!rq.checkpoints.empty()) {
+    out.kernel_checkpoints = true;
+    out.checkpoints = walk_at(remap, g, from, rq.checkpoints, out.coalesced);
+  } else {
+    const std::uint64_t asked = std::max<std::uint64_t>(rq.checkpoint_sectors, 1);
+    out.checkpoint_sectors = div_round_up(asked, out.alignment_sectors) * out.alignment_sectors;
+    out.checkpoints = walk(remap, g, from, out.checkpoint_sectors, out.coalesced);
+  }
   // llbitmap_reshape_finish: a daemon pass and a full flush, the new header, another flush.
   remap.apply(Action::Daemon, g.memory_chunks);
   remap.flush_all();

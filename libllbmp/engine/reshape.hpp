@@ -222,6 +222,11 @@ struct ReshapePreviewRequest {
   // and for coalescing, whose reach depends on the blocks pending at each
   // unplug. No daemon pass is modelled during the walk (the finish runs one).
   std::uint64_t checkpoint_sectors = 0;
+  // The kernel's own checkpoints, when they are known (the values md's
+  // reshape_position took while the reshape ran, in the walk's direction):
+  // the walk marks [from, c1), [c1, c2), ... and the rest to the end, as
+  // raid5's reshape_request and end_reshape do; checkpoint_sectors is unused.
+  std::vector<std::uint64_t> checkpoints;
 };
 
 // What follows the reshape (section 9.4.5): a plain resync that syncs the
@@ -246,8 +251,9 @@ struct ReshapePreview {
   ReshapeGeometry geometry;
   std::vector<ReshapeRefusal> refusals;  // empty: the kernel starts it; the remap below is computed either way
   std::uint64_t alignment_sectors = 0;
-  std::uint64_t checkpoint_sectors = 0;
+  std::uint64_t checkpoint_sectors = 0;  // 0 with the kernel's checkpoints given
   std::uint64_t checkpoints = 0;
+  bool kernel_checkpoints = false;       // the walk used the request's checkpoints
   std::uint64_t coalesced = 0;           // bytes changed by coalescing on the way
   StateCounts before;                    // the header's chunks as given
   bool stale = false;                    // the load was the Stale action (a stale bitmap), not Reload

@@ -149,6 +149,7 @@ ReshapeMembersPreview preview_reshape_members(const std::vector<Member>& members
   r.degraded = options.degraded.value_or(detected_degraded(m));
   rq.bytes = copy_area_states(m, copy);
   rq.stale = options.stale || stale_bitmap(m, members);
+  rq.checkpoints = target.checkpoints;
   // An unclean array's resync_offset stays below the end until its resync has run.
   if (m.md.resync_offset < m.md.resync_sectors()) rq.start.resync_offset = m.md.resync_offset;
   return {m.device, copy.describe(members), preview_reshape(rq), std::nullopt};

@@ -36,6 +36,9 @@ struct ReshapeTarget {
   std::optional<std::uint32_t> chunk_sectors;  // md chunk
   std::optional<std::uint32_t> layout;         // md layout
   std::optional<std::int32_t> level;           // only the array's own: a takeover is not previewed
+  // Where the kernel stored reshape_position while it ran this reshape, when
+  // known (a test that watched md/reshape_position): the remap's checkpoints.
+  std::vector<std::uint64_t> checkpoints;
 };
 
 struct ReshapeMembersPreview {

@@ -127,8 +127,12 @@ std::string reshape_text(const llbmp::ReshapeMembersPreview& rp) {
   out += fmt::format("  Before : {}\n", counts_text(p.before));
   out += fmt::format("  Load   : {} -> {}{}\n", p.stale ? "stale" : "reload", counts_text(p.after_load),
                      rp.resumed_from ? fmt::format(" (the {} chunks of both sides the kernel holds)", g.memory_chunks) : "");
-  out += fmt::format("  Remap  : {} checkpoint{} of {} sectors, {} byte{} coalesced\n", p.checkpoints, p.checkpoints == 1 ? "" : "s",
-                     p.checkpoint_sectors, p.coalesced, p.coalesced == 1 ? "" : "s");
+  if (p.kernel_checkpoints)
+    out += fmt::format("  Remap  : {} checkpoint{} where the kernel took them (--checkpoints), {} byte{} coalesced\n", p.checkpoints,
+                       p.checkpoints == 1 ? "" : "s", p.coalesced, p.coalesced == 1 ? "" : "s");
+  else
+    out += fmt::format("  Remap  : {} checkpoint{} of {} sectors, {} byte{} coalesced\n", p.checkpoints, p.checkpoints == 1 ? "" : "s",
+                       p.checkpoint_sectors, p.coalesced, p.coalesced == 1 ? "" : "s");
   out += fmt::format("  After  : {} (the {} new chunks)\n", counts_text(p.after), p.chunks);
   const auto& f = p.follow_up;
   if (!f.resync)
@@ -164,7 +168,8 @@ nlohmann::json reshape_json(const llbmp::ReshapeMembersPreview& rp) {
           {"memory_chunks", g.memory_chunks}, {"stale", p.stale},
           {"header", {{"old", {{"chunk_sectors", g.old_side.chunk_sectors}, {"sync_sectors", g.header_sync_sectors}, {"chunks", g.header_chunks}}},
                       {"new", {{"chunk_sectors", p.chunk_sectors}, {"sync_sectors", p.sync_sectors}, {"chunks", p.chunks}}}}},
-          {"checkpoints", p.checkpoints}, {"checkpoint_sectors", p.checkpoint_sectors}, {"coalesced", p.coalesced},
+          {"checkpoints", p.checkpoints}, {"checkpoint_sectors", p.checkpoint_sectors},
+          {"kernel_checkpoints", p.kernel_checkpoints}, {"coalesced", p.coalesced},
           {"counts", {{"before", counts_json(p.before)}, {"after_load", counts_json(p.after_load)}, {"after", counts_json(p.after)}}},
           {"follow_up", {{"resync", f.resync}, {"from_sector", f.from_sector}, {"need_sync_chunks", f.need_sync_chunks},
                          {"need_sync", ranges_json(f.need_sync)}, {"skipped_unwritten", f.skipped_unwritten},

@@ -45,7 +45,7 @@ def state_at(dump, chunk):
     return None
 
 
-def preview_per_chunk(rs, dump, label="md1-preview", picture="preview.svg", checked=True):
+def preview_per_chunk(rs, dump, label="md1-preview", picture="preview.svg", checked=True, exact=False):
     """The preview's state of every new chunk (the picture's titles) against the
     stopped member. A new chunk whose stripe row (array chunk / bitmap chunk
     chunks) holds a change of the preview's state is left out: where the
@@ -60,7 +60,7 @@ def preview_per_chunk(rs, dump, label="md1-preview", picture="preview.svg", chec
     theirs = {c: r["state"] for r in dump["runs"] for c in range(r["first"], r["last"] + 1)}
     row = rs["new"]["chunk_sectors"] // rs["header"]["new"]["chunk_sectors"]
     edges = {c for c in ours if c > 0 and ours.get(c - 1) != ours[c]}
-    near = {c for e in edges for c in range(e - row, e + row)}
+    near = set() if exact else {c for e in edges for c in range(e - row, e + row)}
     differ = [c for c in sorted(set(ours) | set(theirs)) if ours.get(c) != theirs.get(c)]
     check(f"{label}-chunks", len(ours), len(theirs))
     off_edges = len([c for c in differ if c not in near])
@@ -101,6 +101,13 @@ elif phase == 2:
         check("md1-preview-follow-up-synced", rs["follow_up"]["need_sync_chunks"],
               fin.get("dirty", 0) + fin.get("need_sync", 0) + fin.get("syncing", 0))
         preview_per_chunk(rs, load("dump-2-4.json"))
+        # The same grow replayed at the checkpoints the kernel took: every chunk, edges included.
+        kc = load("preview-kernel-checkpoints.json")
+        if kc:
+            print(f"@@FACT md1_kernel_checkpoints={f.get('md1_checkpoints')} ({kc['reshape']['checkpoints']} marks)")
+            check("md1-kernel-checkpoints-used", kc["reshape"]["kernel_checkpoints"], True)
+            preview_per_chunk(kc["reshape"], load("dump-2-4.json"), "md1-at-kernel-checkpoints",
+                              "preview-kernel-checkpoints.svg", exact=True)
         m = metadata(f, "md1_daemon_metadata")
         check("md1-preview-header-chunks", rs["header"]["new"]["chunks"], int(m.get("chunks", -1)))
         check("md1-preview-header-chunksize", rs["header"]["new"]["chunk_sectors"], int(m.get("chunksize", -1)))
@@ -108,6 +115,12 @@ elif phase == 2:
         check("md1-finished-raid-disks", ex["raid_disks"], int(f.get("md1_daemon_raid_disks", -1)))
         check("md1-finished-sync-size", ex["bitmap"]["sync_size_sectors"], rs["header"]["new"]["sync_sectors"])
         states_vs_bits("md1-finished-examine", ex, d)
+    # The member added to md0 still holds mdadm's 0xFF fill in page 1 (ONDISK 9.9): a warning, examine succeeds.
+    added = examine("examine-2-3.json")
+    if added:
+        ids = [x.get("id") for x in added.get("findings", [])]
+        check("md0-added-member-mdadm-fill-named", "bitmap-mdadm-add-leftover" in ids and "bitmap-invalid-states" not in ids, True)
+        print(f"@@FACT md0_added_member_fill_bytes={added['bitmap']['states'].get('invalid')}")
     # md0 mid-reshape, as the reset left it.
     ex = examine("examine-2-0.json")
     dump = load("dump-2-0.json")
