@@ -100,6 +100,32 @@ expect_rc 2
 expect_err "they go with --reshape"
 [ ! -e x.svg ] || fail "--svg without --reshape wrote"
 
+# --checkpoints: the remap at the kernel's checkpoints. One mark over the whole
+# grow (array 0..387072) slices the old device [0, 129024) over the new one
+# [0, 129024): new chunk i takes old chunk i, so NeedSync stays 0-511.
+run "$LLBITMAP" replay-resync --reshape raid-disks=4 --checkpoints 387072 r0.img r1.img r2.img
+expect_rc 0
+expect_out "  Remap  : 1 checkpoint where the kernel took them (--checkpoints)"
+expect_out "  After  : 496 clean, 512 need_sync (the 1008 new chunks)"
+printf '6144\n12288, 258048\n' >cps.txt
+[ "$(reshape 'j["reshape"]["checkpoints"]' --reshape raid-disks=4 --checkpoints @cps.txt r0.img r1.img r2.img)" = 4 ] ||
+  fail "checkpoints from a file"
+[ "$(reshape 'j["reshape"]["kernel_checkpoints"]' --reshape raid-disks=4 --checkpoints @cps.txt r0.img r1.img r2.img)" = True ] ||
+  fail "json kernel_checkpoints"
+for bad in "--checkpoints 100 --size max" "--checkpoints 6144"; do
+  run "$LLBITMAP" replay-resync $bad r0.img r1.img r2.img
+  expect_rc 2
+  expect_one_err_line
+done
+expect_err "give --reshape too"
+for bad in "12288,6144" "x1" "@missing.txt" "387073"; do
+  run "$LLBITMAP" replay-resync --reshape raid-disks=4 --checkpoints "$bad" r0.img r1.img r2.img
+  [ "$RC" != 0 ] || fail "--checkpoints $bad accepted"
+  expect_one_err_line
+done
+run "$LLBITMAP" replay-resync --reshape raid-disks=4 --checkpoints 12288,6144 r0.img r1.img r2.img
+expect_err "checkpoints[1]=6144"
+
 # A preview never writes; before 7.3 md does not remap.
 run "$LLBITMAP" replay-resync --reshape raid-disks=4 --commit --force r0.img r1.img r2.img
 expect_rc 2

@@ -553,6 +553,69 @@ TEST(ReshapePreview, ResumeFromReshapePosition) {
   EXPECT_TRUE(resumed.refusals.empty());
 }
 
+// The kernel's checkpoints on the common stripe row give the default walk's
+// bytes when the one across the old array's end (1040384) is the same:
+// that mark slices the clipped old range over all of its new range.
+TEST(ReshapePreview, KernelCheckpointsOnTheCommonRowAsTheDefaultWalk) {
+  auto r = raid5(3, 4);
+  r.degraded = true;
+  auto bytes = filled(4064, C);
+  set(bytes, 24, 31, N);
+  set(bytes, 900, 1200, U);
+  ReshapePreviewRequest rq;
+  rq.reshape = r;
+  rq.bytes = bytes;
+  rq.reload = false;
+  const auto base = preview_reshape(rq);
+  rq.checkpoints = {6144, 61440, 614400, 169 * 6144, 170 * 6144};
+  const auto at = preview_reshape(rq);
+  EXPECT_TRUE(at.kernel_checkpoints);
+  EXPECT_EQ(at.checkpoint_sectors, 0u);
+  EXPECT_EQ(at.checkpoints, 6u);  // five, then the rest to the end (end_reshape)
+  EXPECT_EQ(at.bytes, base.bytes);
+  rq.checkpoints = {6144, 61440, 614400};  // the last mark crosses the old end from 614400: old bytes spread further
+  EXPECT_NE(preview_reshape(rq).bytes, base.bytes);
+}
+
+// One mark over the whole raid5 3->4 grow (a reshape that never checkpoints):
+// the old range is clipped at the old array's end, [0, 520192) of the old
+// device, and sliced over the new device's [0, 520192): new chunk i merges old
+// chunk i only, not the old chunks of its array range.
+TEST(ReshapePreview, OneKernelCheckpointSlicesTheClippedOldRangeOverTheNew) {
+  auto r = raid5(3, 4);
+  r.degraded = true;
+  auto bytes = filled(4064, U);
+  set(bytes, 24, 31, N);
+  set(bytes, 100, 199, C);
+  ReshapePreviewRequest rq;
+  rq.reshape = r;
+  rq.bytes = bytes;
+  rq.reload = false;
+  rq.checkpoints = {1560576};
+  const auto p = preview_reshape(rq);
+  EXPECT_EQ(p.checkpoints, 1u);
+  EXPECT_EQ(where(p.bytes, p.chunks, N), (Ranges{{24, 31}}));
+  EXPECT_EQ(where(p.bytes, p.chunks, C), (Ranges{{100, 199}}));
+  rq.checkpoints.clear();  // at every common row: chunk i of the new side covers old chunks 1.5 i ..
+  EXPECT_EQ(where(preview_reshape(rq).bytes, p.chunks, N), (Ranges{{16, 21}}));
+}
+
+TEST(ReshapePreview, KernelCheckpointsMustAdvance) {
+  ReshapePreviewRequest rq;
+  rq.reshape = raid5(3, 4);
+  rq.bytes = filled(4064, C);
+  rq.checkpoints = {6144, 6144};
+  try {
+    preview_reshape(rq);
+    ADD_FAILURE() << "a checkpoint that does not advance was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.field(), "checkpoints[1]");
+    EXPECT_EQ(e.kind(), ErrorKind::bad_value);
+  }
+  rq.checkpoints = {1560577};  // past the end of the walk
+  EXPECT_THROW(preview_reshape(rq), Error);
+}
+
 TEST(ReshapeRefusal, SmallerChunkIsNotSupported) {
   auto r = raid5(3, 3);
   r.new_shape.chunk_sectors = 512;
