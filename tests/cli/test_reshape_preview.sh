@@ -26,6 +26,11 @@ expect_out "  After  : 336 unwritten, 330 clean, 342 need_sync (the 1008 new chu
 expect_out "  Then   : a resync from sector 0: syncs 342 NeedSync chunks (0-341), skips 336 Unwritten"
 [ "$(reshape 'j["reshape"]["counts"]["after"]["need_sync"]' --reshape raid-disks=4 r0.img r1.img r2.img)" = 342 ] || fail "json need_sync after"
 [ "$(reshape 'j["reshape"]["refused"]' --reshape raid-disks=4 r0.img r1.img r2.img)" = False ] || fail "json refused"
+# Every new chunk in the JSON runs, as dump gives a member's: NeedSync 0-341 first.
+[ "$(reshape 'sum(r["count"] for r in j["reshape"]["runs"])' --reshape raid-disks=4 r0.img r1.img r2.img)" = 1008 ] ||
+  fail "json runs do not cover the new chunks"
+[ "$(reshape '(j["reshape"]["runs"][0]["first"], j["reshape"]["runs"][0]["last"], j["reshape"]["runs"][0]["state"])' \
+  --reshape raid-disks=4 r0.img r1.img r2.img)" = "(0, 341, 'need_sync')" ] || fail "json first run"
 [ "$(reshape 'j["reshape"]["new"]["layout"]' --reshape raid-disks=4,layout=left-asymmetric r0.img r1.img r2.img)" = 0 ] || fail "layout name"
 [ "$(sha r0.img)" = "$before" ] || fail "a preview wrote"
 

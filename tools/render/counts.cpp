@@ -60,4 +60,16 @@ std::uint64_t ranges_chunks(const std::vector<llbmp::ChunkRange>& ranges) noexce
   return n;
 }
 
+std::string byte_name(std::uint8_t byte) {
+  return llbmp::is_valid_state(byte) ? std::string(llbmp::state_key(static_cast<llbmp::State>(byte)))
+                                     : fmt::format("invalid({:#04x})", byte);
+}
+
+nlohmann::json runs_json(std::span<const std::uint8_t> bytes) {
+  nlohmann::json runs = nlohmann::json::array();
+  for (const auto& r : llbmp::state_runs(bytes))
+    runs.push_back({{"first", r.first}, {"last", r.last}, {"count", r.last - r.first + 1}, {"state", byte_name(r.byte)}, {"value", r.byte}});
+  return runs;
+}
+
 }  // namespace llbitmap::cli

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <vector>
 #include <string_view>
@@ -25,5 +26,10 @@ std::string ranges_text(const std::vector<llbmp::ChunkRange>& ranges, std::size_
 nlohmann::json ranges_json(const std::vector<llbmp::ChunkRange>& ranges);
 // The chunks in the ranges.
 std::uint64_t ranges_chunks(const std::vector<llbmp::ChunkRange>& ranges) noexcept;
+
+// A state byte's key ("clean"), or "invalid(0xff)" for a byte that is not a state.
+std::string byte_name(std::uint8_t byte);
+// [{"first": F, "last": L, "count": N, "state": KEY, "value": BYTE}, ...]: the runs of equal bytes.
+nlohmann::json runs_json(std::span<const std::uint8_t> bytes);
 
 }  // namespace llbitmap::cli

@@ -5,16 +5,13 @@
 #include <algorithm>
 
 #include "engine/state_engine.hpp"
+#include "render/counts.hpp"
 #include "render/escape.hpp"
 #include "render/states.hpp"
 
 namespace llbitmap::cli {
 
 namespace {
-
-std::string byte_name(std::uint8_t b) {
-  return llbmp::is_valid_state(b) ? std::string(llbmp::state_key(static_cast<llbmp::State>(b))) : fmt::format("invalid({:#04x})", b);
-}
 
 struct CellStyle {
   char glyph;

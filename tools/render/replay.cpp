@@ -171,6 +171,7 @@ nlohmann::json reshape_json(const llbmp::ReshapeMembersPreview& rp) {
           {"checkpoints", p.checkpoints}, {"checkpoint_sectors", p.checkpoint_sectors},
           {"kernel_checkpoints", p.kernel_checkpoints}, {"coalesced", p.coalesced},
           {"counts", {{"before", counts_json(p.before)}, {"after_load", counts_json(p.after_load)}, {"after", counts_json(p.after)}}},
+          {"runs", runs_json(std::span<const std::uint8_t>(p.bytes).first(std::min<std::size_t>(p.bytes.size(), p.chunks)))},
           {"follow_up", {{"resync", f.resync}, {"from_sector", f.from_sector}, {"need_sync_chunks", f.need_sync_chunks},
                          {"need_sync", ranges_json(f.need_sync)}, {"skipped_unwritten", f.skipped_unwritten},
                          {"after_sync", f.after_sync ? counts_json(*f.after_sync) : nlohmann::json(nullptr)},

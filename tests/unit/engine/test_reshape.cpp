@@ -553,19 +553,25 @@ TEST(ReshapePreview, ResumeFromReshapePosition) {
   EXPECT_TRUE(resumed.refusals.empty());
 }
 
+// A walk of raid5 3->4 over `bytes` as the kernel's memory, degraded (no
+// coalescing: the merge alone).
+ReshapePreviewRequest merge_only(std::vector<std::uint8_t> bytes) {
+  ReshapePreviewRequest rq;
+  rq.reshape = raid5(3, 4);
+  rq.reshape.degraded = true;
+  rq.bytes = std::move(bytes);
+  rq.reload = false;
+  return rq;
+}
+
 // The kernel's checkpoints on the common stripe row give the default walk's
 // bytes when the one across the old array's end (1040384) is the same:
 // that mark slices the clipped old range over all of its new range.
 TEST(ReshapePreview, KernelCheckpointsOnTheCommonRowAsTheDefaultWalk) {
-  auto r = raid5(3, 4);
-  r.degraded = true;
   auto bytes = filled(4064, C);
   set(bytes, 24, 31, N);
   set(bytes, 900, 1200, U);
-  ReshapePreviewRequest rq;
-  rq.reshape = r;
-  rq.bytes = bytes;
-  rq.reload = false;
+  auto rq = merge_only(bytes);
   const auto base = preview_reshape(rq);
   rq.checkpoints = {6144, 61440, 614400, 169 * 6144, 170 * 6144};
   const auto at = preview_reshape(rq);
@@ -582,15 +588,10 @@ TEST(ReshapePreview, KernelCheckpointsOnTheCommonRowAsTheDefaultWalk) {
 // device, and sliced over the new device's [0, 520192): new chunk i merges old
 // chunk i only, not the old chunks of its array range.
 TEST(ReshapePreview, OneKernelCheckpointSlicesTheClippedOldRangeOverTheNew) {
-  auto r = raid5(3, 4);
-  r.degraded = true;
   auto bytes = filled(4064, U);
   set(bytes, 24, 31, N);
   set(bytes, 100, 199, C);
-  ReshapePreviewRequest rq;
-  rq.reshape = r;
-  rq.bytes = bytes;
-  rq.reload = false;
+  auto rq = merge_only(bytes);
   rq.checkpoints = {1560576};
   const auto p = preview_reshape(rq);
   EXPECT_EQ(p.checkpoints, 1u);
