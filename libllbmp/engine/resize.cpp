@@ -93,6 +93,40 @@ void resize_7_2(const ResizeRequest& r, ResizeOutcome& out) {
   out.chunks_past_pages = out.new_chunks > held ? out.new_chunks - held : 0;
 }
 
+bool synced_after_grow(std::uint8_t byte) noexcept {
+  return byte == static_cast<std::uint8_t>(State::NeedSync) || byte == static_cast<std::uint8_t>(State::Syncing);
+}
+
+// The runs of [from, end) whose byte `pick` chooses, each set to `to`.
+std::uint64_t take_runs(std::vector<std::uint8_t>& bytes, std::uint64_t from, auto&& pick, State to,
+                        std::vector<ChunkRange>& runs) {
+  std::uint64_t taken = 0;
+  for (std::uint64_t i = from; i < bytes.size();) {
+    if (!pick(bytes[i])) {
+      ++i;
+      continue;
+    }
+    const std::uint64_t first = i;
+    while (i < bytes.size() && pick(bytes[i])) bytes[i++] = static_cast<std::uint8_t>(to);
+    runs.push_back({first, i - 1});
+    taken += i - first;
+  }
+  return taken;
+}
+
+GrowResync grow_resync(const ResizeRequest& r, const ResizeOutcome& out) {
+  GrowResync g;
+  g.runs = !r.degraded && r.new_sync_sectors > r.old_sync_sectors && out.changed;
+  if (!g.runs) return g;
+  g.from_chunk = std::min<std::uint64_t>(r.old_sync_sectors / out.chunk_sectors, out.states.size());
+  std::vector<std::uint8_t> end = out.states;
+  g.synced_chunks = take_runs(end, g.from_chunk, synced_after_grow, State::Clean, g.synced);
+  g.forced_chunks = take_runs(end, g.from_chunk, [](std::uint8_t b) { return !is_valid_state(b); }, State::NeedSync, g.forced);
+  std::replace(end.begin(), end.end(), static_cast<std::uint8_t>(State::Dirty), static_cast<std::uint8_t>(State::Clean));
+  g.end = count_states(end);
+  return g;
+}
+
 }  // namespace
 
 std::uint64_t personality_resize_sectors(std::int32_t level, std::uint64_t sectors, std::uint64_t md_chunk_sectors) noexcept {
@@ -122,6 +156,7 @@ ResizeOutcome preview_resize(const ResizeRequest& r) {
   else
     resize_7_2(r, out);
   out.counts = count_states(out.states);
+  if (out.refusal == ResizeRefusal::none) out.resync = grow_resync(r, out);
   return out;
 }
 

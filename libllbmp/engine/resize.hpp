@@ -51,6 +51,27 @@ struct ResizeRequest {
   std::span<const std::uint8_t> area_states;
 };
 
+// The resync md starts after a grow (raid1_resize, raid5_resize and
+// raid10_resize set resync_offset to the old size): it walks the chunks from
+// the one holding the old end, skips Unwritten ones (7.3's grown area), Clean
+// and Dirty ones, and syncs NeedSync and Syncing ones. A byte that is not a
+// state (7.2.13's new chunks over mdadm's 0xFF fill) is forced to NeedSync at
+// its Startsync ("invalid bit ..., forcing resync") and not synced then: md
+// starts no second resync, so it stays NeedSync until a later one (the next
+// assembly's), as 7.2.13 showed under qemu.
+struct GrowResync {
+  bool runs = false;                  // a grow of an array that is not degraded
+  std::uint64_t from_chunk = 0;
+  std::vector<ChunkRange> synced;
+  std::uint64_t synced_chunks = 0;
+  std::vector<ChunkRange> forced;     // bytes that are not states: NeedSync, left for a later sync
+  std::uint64_t forced_chunks = 0;
+  // After it and the daemon: the synced and the Dirty chunks Clean, the forced
+  // ones NeedSync. (raid4/5/6 Endsync coalescing of Unwritten neighbours into
+  // NeedSync is not modelled.)
+  StateCounts end;
+};
+
 struct ResizeOutcome {
   KernelSeries kernel = KernelSeries::linux_7_3;
   ResizeRefusal refusal = ResizeRefusal::none;
@@ -70,6 +91,7 @@ struct ResizeOutcome {
   std::uint64_t chunks_past_pages = 0;
   std::vector<std::uint8_t> states;      // the new chunks as the kernel holds them after the resize
   StateCounts counts;
+  GrowResync resync;
 };
 
 // llbitmap_resize for this request. Throws Error(bad_value) naming the field

@@ -100,20 +100,34 @@ void preview_body(std::string& out, const llbmp::ResizeOutcome& o) {
                        "update\n",
                        o.header_sync_sectors);
     if (o.new_chunks > o.old_chunks)
-      out += fmt::format("  New chunks  : {}-{} keep what the area holds there (mdadm's 0xff becomes NeedSync at the "
-                         "next Reload)\n",
+      out += fmt::format("  New chunks  : {}-{} keep what the area holds there (mdadm's 0xff fill: forced to NeedSync "
+                         "by the resync below, or at the next Reload)\n",
                          o.old_chunks, o.new_chunks - 1);
     else if (o.new_chunks < o.old_chunks)
       out += fmt::format("  Cut chunks  : {}-{} keep their bytes (nothing is cleared)\n", o.new_chunks, o.old_chunks - 1);
     if (o.chunks_past_pages != 0)
-      out += fmt::format("  No page     : {} chunks lie past the pages held for the old count (no page is added)\n",
-                         o.chunks_past_pages);
+      out += fmt::format("  No page     : {} chunks lie past the pages held for the old count (no page is added): the "
+                         "resync md starts after the grow faults in md*_resync at the first of them, chunk {}; Linux "
+                         "7.2.13 does not survive this resize (tests/kernel/FINDINGS.md)\n",
+                         o.chunks_past_pages, o.new_chunks - o.chunks_past_pages);
   } else {
     out += fmt::format("  Header      : sync_size {} written at once, then a full flush\n", o.header_sync_sectors);
     out += fmt::format("  Daemon pass : {} Dirty chunk{} left Clean before the resize\n", o.daemon_cleaned,
                        o.daemon_cleaned == 1 ? "" : "s");
   }
   out += fmt::format("  States      : {}\n", counts_text(o.counts));
+  const auto& g = o.resync;
+  if (!g.runs) return;
+  if (g.synced_chunks == 0)
+    out += fmt::format("  Then        : md resyncs from chunk {} (the old end): no NeedSync chunk to sync there\n", g.from_chunk);
+  else
+    out += fmt::format("  Then        : md resyncs from chunk {} (the old end): syncs {} NeedSync chunk{} ({})\n", g.from_chunk,
+                       g.synced_chunks, g.synced_chunks == 1 ? "" : "s", ranges_text(g.synced));
+  if (g.forced_chunks != 0)
+    out += fmt::format("  Forced      : {} chunk{} ({}) hold bytes that are not states (mdadm's 0xff fill): that resync "
+                       "forces them to NeedSync without syncing them; a later resync (the next assembly's) syncs them\n",
+                       g.forced_chunks, g.forced_chunks == 1 ? "" : "s", ranges_text(g.forced));
+  out += fmt::format("  End         : {} (after that resync and the daemon)\n", counts_text(g.end));
 }
 
 }  // namespace
@@ -193,7 +207,14 @@ nlohmann::json resize_outcome_json(const llbmp::ResizeOutcome& o) {
             {"header_sync_sectors", o.header_sync_sectors},
             {"daemon_cleaned", o.daemon_cleaned},
             {"chunks_past_pages", o.chunks_past_pages},
-            {"counts", counts_json(o.counts)}});
+            {"counts", counts_json(o.counts)},
+            {"resync", o.resync.runs ? nlohmann::json{{"from_chunk", o.resync.from_chunk},
+                                                      {"synced", ranges_json(o.resync.synced)},
+                                                      {"synced_chunks", o.resync.synced_chunks},
+                                                      {"forced", ranges_json(o.resync.forced)},
+                                                      {"forced_chunks", o.resync.forced_chunks},
+                                                      {"end", counts_json(o.resync.end)}}
+                                     : nlohmann::json(nullptr)}});
   return j;
 }
 

@@ -158,6 +158,51 @@ TEST(Resize, Grow72KeepsTheBytes) {
   EXPECT_EQ(out.daemon_cleaned, 0u);
 }
 
+// The resync md starts after a grow, as 7.2.13 ran it under qemu (raid1,
+// 128M -> 180M, FINDINGS.md): the grown chunks over mdadm's 0xFF fill are
+// forced to NeedSync and not synced; a NeedSync chunk there is synced, then
+// Clean after the daemon; chunks below the old end are not its business.
+TEST(Resize, GrowResyncForcesTheFillAndSyncsNeedSync72) {
+  std::vector<std::uint8_t> area(2048, U);
+  area[0] = D;
+  area[100] = N;                  // below the old end: not this resync's
+  area.resize(3072, 0xff);        // mdadm's fill to the end of page 0
+  area[2100] = N;
+  const auto out = preview_resize(request(KernelSeries::linux_7_2, k128M, 368640, area));  // 180M: 2880 chunks
+  ASSERT_TRUE(out.resync.runs);
+  EXPECT_EQ(out.resync.from_chunk, 2048u);
+  ASSERT_EQ(out.resync.synced.size(), 1u);
+  EXPECT_EQ(out.resync.synced[0].first, 2100u);
+  EXPECT_EQ(out.resync.synced_chunks, 1u);
+  ASSERT_EQ(out.resync.forced.size(), 2u);
+  EXPECT_EQ(out.resync.forced[0].first, 2048u);
+  EXPECT_EQ(out.resync.forced[0].last, 2099u);
+  EXPECT_EQ(out.resync.forced[1].first, 2101u);
+  EXPECT_EQ(out.resync.forced[1].last, 2879u);
+  EXPECT_EQ(out.resync.forced_chunks, 831u);
+  EXPECT_EQ(out.resync.end.of(State::NeedSync), 832u);  // 831 forced + chunk 100
+  EXPECT_EQ(out.resync.end.of(State::Clean), 2u);       // chunk 0 (daemon) and 2100 (synced)
+  EXPECT_EQ(out.resync.end.invalid, 0u);
+}
+
+// 7.3 grows Unwritten chunks: the resync after the grow has nothing to sync;
+// a shrink or a degraded array starts none.
+TEST(Resize, GrowResync73SkipsTheGrownChunks) {
+  std::vector<std::uint8_t> area(2048, C);
+  area[5] = D;
+  area.resize(4080, 0xff);
+  const auto grown = preview_resize(request(KernelSeries::linux_7_3, k128M, kMax256M, area));
+  ASSERT_TRUE(grown.resync.runs);
+  EXPECT_EQ(grown.resync.synced_chunks, 0u);
+  EXPECT_EQ(grown.resync.forced_chunks, 0u);
+  EXPECT_EQ(grown.resync.end.of(State::Clean), 2048u);
+  EXPECT_EQ(grown.resync.end.of(State::Unwritten), 4080u - 2048u);
+  EXPECT_FALSE(preview_resize(request(KernelSeries::linux_7_3, k128M, k96M, area)).resync.runs);
+  auto degraded = request(KernelSeries::linux_7_3, k128M, kMax256M, area);
+  degraded.degraded = true;
+  EXPECT_FALSE(preview_resize(degraded).resync.runs);
+}
+
 TEST(Resize, BadRequestsNameTheField) {
   const std::vector<std::uint8_t> area(10, C);
   try {
