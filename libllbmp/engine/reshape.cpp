@@ -427,19 +427,19 @@ void replay_follow_up(const ReshapeGeometry& g, std::uint32_t io_size, std::span
 // What md sets after llbitmap_reshape_finish (section 9.4.5).
 ReshapeFollowUp follow_up(const ReshapeGeometry& g, std::uint32_t io_size, std::span<const std::uint8_t> bytes) {
   ReshapeFollowUp f;
-  if (maps_stripe_rows(g.level)) {
-    f.resync = true;  // raid5_finish_reshape: resync_offset = 0
-  } else if (g.delta_disks() > 0) {
-    f.from_sector = g.old_side.array_sectors;  // raid10: from the old end
-    f.resync = f.from_sector < g.new_side.array_sectors;
-  }
+  // raid5_finish_reshape sets resync_offset = 0, raid10_finish_reshape (a
+  // growth) the old size; either way the resync starts at sector 0, because
+  // md_sync_position starts every resync of an array with a bitmap there
+  // (the kernel resynced NeedSync chunks below the old end of a resumed
+  // raid10 growth under qemu).
+  f.resync = maps_stripe_rows(g.level) || g.delta_disks() > 0;
   if (!f.resync) return f;
   const std::uint64_t first = std::min(f.from_sector / g.new_side.chunk_sectors, g.new_side.chunks);
   const auto tail = bytes.subspan(first, g.new_side.chunks - first);
   f.need_sync = runs_where(tail, first, [](std::uint8_t b) { return b == static_cast<std::uint8_t>(State::NeedSync); });
   f.need_sync_chunks = chunks_in(f.need_sync);
   f.skipped_unwritten = count_states(tail).of(State::Unwritten);
-  if (f.from_sector == 0) replay_follow_up(g, io_size, bytes, f);
+  replay_follow_up(g, io_size, bytes, f);
   return f;
 }
 

@@ -234,14 +234,14 @@ struct ReshapePreviewRequest {
 // degraded array's rules) is replay_bytes' work.
 struct ReshapeFollowUp {
   bool resync = false;                   // md starts a resync after the reshape
-  std::uint64_t from_sector = 0;         // md resync_offset set by the finish
+  std::uint64_t from_sector = 0;         // where md's resync starts: 0, as for every array with a bitmap (md_sync_position)
   std::vector<ChunkRange> need_sync;     // the NeedSync chunks at or past from_sector: what that resync syncs
   std::uint64_t need_sync_chunks = 0;
   std::uint64_t skipped_unwritten = 0;   // Unwritten chunks at or past from_sector (skipped by it)
   // A resync from sector 0 (raid4/5/6) replayed on the new geometry by
   // replay_bytes: the states when it ends and after the daemon (its Endsync
   // writes coalesce a block's Unwritten chunks when others in it are Dirty or
-  // NeedSync). None for a resync from the old end (raid10 growth).
+  // NeedSync).
   std::optional<StateCounts> after_sync;
   std::optional<StateCounts> end;
   std::vector<std::uint8_t> end_bytes;   // the new chunks after the daemon

@@ -118,7 +118,6 @@ GrowResync grow_resync(const ResizeRequest& r, const ResizeOutcome& out) {
   GrowResync g;
   g.runs = !r.degraded && r.new_sync_sectors > r.old_sync_sectors && out.changed;
   if (!g.runs) return g;
-  g.from_chunk = std::min<std::uint64_t>(r.old_sync_sectors / out.chunk_sectors, out.states.size());
   std::vector<std::uint8_t> end = out.states;
   g.synced_chunks = take_runs(end, g.from_chunk, synced_after_grow, State::Clean, g.synced);
   g.forced_chunks = take_runs(end, g.from_chunk, [](std::uint8_t b) { return !is_valid_state(b); }, State::NeedSync, g.forced);

@@ -52,16 +52,17 @@ struct ResizeRequest {
 };
 
 // The resync md starts after a grow (raid1_resize, raid5_resize and
-// raid10_resize set resync_offset to the old size): it walks the chunks from
-// the one holding the old end, skips Unwritten ones (7.3's grown area), Clean
-// and Dirty ones, and syncs NeedSync and Syncing ones. A byte that is not a
+// raid10_resize set resync_offset to the old size, but md_sync_position
+// starts every resync of an array with a bitmap at sector 0): it walks every
+// chunk, skips Unwritten ones (7.3's grown area), Clean and Dirty ones, and
+// syncs NeedSync and Syncing ones. A byte that is not a
 // state (7.2.13's new chunks over mdadm's 0xFF fill) is forced to NeedSync at
 // its Startsync ("invalid bit ..., forcing resync") and not synced then: md
 // starts no second resync, so it stays NeedSync until a later one (the next
 // assembly's), as 7.2.13 showed under qemu.
 struct GrowResync {
   bool runs = false;                  // a grow of an array that is not degraded
-  std::uint64_t from_chunk = 0;
+  std::uint64_t from_chunk = 0;       // 0: where md starts it (resync_offset, the old size, is not used)
   std::vector<ChunkRange> synced;
   std::uint64_t synced_chunks = 0;
   std::vector<ChunkRange> forced;     // bytes that are not states: NeedSync, left for a later sync

@@ -51,7 +51,7 @@ expect_rc 0
 expect_out "  Header : chunksize 128 -> 128 sectors, sync_size 258048 -> 387072 sectors, chunks 2016 -> 3024"
 expect_out "  Start  : accepted"
 expect_out "  After  : 1108 unwritten, 1916 clean (the 3024 new chunks)"
-expect_out "  Then   : a resync from sector 258048: syncs 0 NeedSync chunks, skips 1008 Unwritten"
+expect_out "  Then   : a resync from sector 0: syncs 0 NeedSync chunks, skips 1108 Unwritten"
 # raid10's far layout cannot reshape: EINVAL.
 run "$LLBITMAP" replay-resync --reshape raid-disks=6,layout=f2 t0.img t1.img t2.img t3.img
 expect_out "  Start  : refused with EINVAL"

@@ -90,7 +90,7 @@ run "$LLBITMAP" replay-resync --kernel 7.3 --size max --format json s0.img s1.im
   || fail "grow json: $OUT"
 # The resync md starts after the grow: 7.3 grew Unwritten chunks, nothing to sync.
 run "$LLBITMAP" replay-resync --kernel 7.3 --size max s0.img s1.img; expect_rc 0
-expect_out "  Then        : md resyncs from chunk 2048 (the old end): no NeedSync chunk to sync there"
+expect_out "  Then        : md resyncs the array from chunk 0: no NeedSync chunk to sync"
 expect_out "  End         : 2032 unwritten, 2048 clean (after that resync and the daemon)"
 # 7.2.13 keeps the bytes: over mdadm's 0xFF fill (to the end of page 0) the
 # resync forces 832 chunks to NeedSync without syncing them; a NeedSync
@@ -104,11 +104,11 @@ for name in sys.argv[1:]:
 PY
 run "$LLBITMAP" replay-resync --kernel 7.2 --size 180M s0.img s1.img; expect_rc 0
 expect_out "  New chunks  : 2048-2879 keep what the area holds there (mdadm's 0xff fill: forced to NeedSync by the resync below"
-expect_out "  Then        : md resyncs from chunk 2048 (the old end): syncs 1 NeedSync chunk (2100)"
+expect_out "  Then        : md resyncs the array from chunk 0: syncs 1 NeedSync chunk (2100)"
 expect_out "  Forced      : 831 chunks (2048-2099, 2101-2879) hold bytes that are not states (mdadm's 0xff fill)"
 expect_out "  End         : 2049 clean, 831 need_sync (after that resync and the daemon)"
 run "$LLBITMAP" replay-resync --kernel 7.2 --size 180M --format json s0.img s1.img; expect_rc 0
-[ "$(json_get "$OUT" "(j['resize']['resync']['from_chunk'], j['resize']['resync']['synced_chunks'], j['resize']['resync']['forced_chunks'])")" = "(2048, 1, 831)" ] \
+[ "$(json_get "$OUT" "(j['resize']['resync']['from_chunk'], j['resize']['resync']['synced_chunks'], j['resize']['resync']['forced_chunks'])")" = "(0, 1, 831)" ] \
   || fail "7.2 grow resync json: $OUT"
 # Shrunk to 96M: 1536 chunks, header sync_size 196608, [1536, 4080) zeroed.
 run "$LLBITMAP" replay-resync --kernel 7.3 --size 96M a.img b.img; expect_rc 0

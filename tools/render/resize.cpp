@@ -119,9 +119,9 @@ void preview_body(std::string& out, const llbmp::ResizeOutcome& o) {
   const auto& g = o.resync;
   if (!g.runs) return;
   if (g.synced_chunks == 0)
-    out += fmt::format("  Then        : md resyncs from chunk {} (the old end): no NeedSync chunk to sync there\n", g.from_chunk);
+    out += fmt::format("  Then        : md resyncs the array from chunk {}: no NeedSync chunk to sync\n", g.from_chunk);
   else
-    out += fmt::format("  Then        : md resyncs from chunk {} (the old end): syncs {} NeedSync chunk{} ({})\n", g.from_chunk,
+    out += fmt::format("  Then        : md resyncs the array from chunk {}: syncs {} NeedSync chunk{} ({})\n", g.from_chunk,
                        g.synced_chunks, g.synced_chunks == 1 ? "" : "s", ranges_text(g.synced));
   if (g.forced_chunks != 0)
     out += fmt::format("  Forced      : {} chunk{} ({}) hold bytes that are not states (mdadm's 0xff fill): that resync "

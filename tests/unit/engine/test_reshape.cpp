@@ -467,10 +467,14 @@ TEST(ReshapePreview, Raid10GrowthZeroesPastTheOldCount) {
   EXPECT_EQ(p.chunk_sectors, 128u);
   EXPECT_EQ(p.chunks, 12192u);
   EXPECT_TRUE(p.follow_up.resync);
-  EXPECT_EQ(p.follow_up.from_sector, 1040384u);
+  // raid10_finish_reshape sets resync_offset to the old end, but md starts a
+  // resync of an array with a bitmap at 0 (md_sync_position): all of it is walked.
+  EXPECT_EQ(p.follow_up.from_sector, 0u);
   EXPECT_EQ(p.follow_up.need_sync_chunks, 0u);
   EXPECT_EQ(p.follow_up.skipped_unwritten, 4064u);
-  EXPECT_FALSE(p.follow_up.end);  // a resync from the old end: not replayed
+  ASSERT_TRUE(p.follow_up.end);
+  EXPECT_EQ(p.follow_up.end->of(State::Clean), 8128u);
+  EXPECT_EQ(p.follow_up.end->of(State::Unwritten), 4064u);
 }
 
 // raid10 with a doubled chunk: new chunk d takes old 2d and 2d+1. The start
@@ -497,8 +501,10 @@ TEST(ReshapePreview, Raid10DoubledChunk) {
   EXPECT_EQ(p.bytes[2048], C);  // old byte kept past the old array's end
   EXPECT_EQ(p.bytes[2601], U);
   EXPECT_EQ(p.bytes[3000], CU);  // past the new last chunk: old bytes stay
-  EXPECT_EQ(p.follow_up.from_sector, 524288u);
-  EXPECT_EQ(p.follow_up.skipped_unwritten, 2u);
+  EXPECT_EQ(p.follow_up.from_sector, 0u);
+  EXPECT_EQ(p.follow_up.need_sync_chunks, 1u);    // chunk 1000, below the old end: synced too
+  EXPECT_EQ(where(p.bytes, p.chunks, U), (Ranges{{1500, 1500}, {2601, 2601}, {3001, 3001}}));  // skipped by it
+  EXPECT_EQ(p.follow_up.skipped_unwritten, 3u);
 }
 
 // The merge does not depend on the checkpoint step when every boundary is a

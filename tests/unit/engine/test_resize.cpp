@@ -160,28 +160,29 @@ TEST(Resize, Grow72KeepsTheBytes) {
 
 // The resync md starts after a grow, as 7.2.13 ran it under qemu (raid1,
 // 128M -> 180M, FINDINGS.md): the grown chunks over mdadm's 0xFF fill are
-// forced to NeedSync and not synced; a NeedSync chunk there is synced, then
-// Clean after the daemon; chunks below the old end are not its business.
+// forced to NeedSync and not synced; a NeedSync chunk is synced, then Clean
+// after the daemon, below the old end too (md starts the resync at 0).
 TEST(Resize, GrowResyncForcesTheFillAndSyncsNeedSync72) {
   std::vector<std::uint8_t> area(2048, U);
   area[0] = D;
-  area[100] = N;                  // below the old end: not this resync's
+  area[100] = N;                  // below the old end: synced too
   area.resize(3072, 0xff);        // mdadm's fill to the end of page 0
   area[2100] = N;
   const auto out = preview_resize(request(KernelSeries::linux_7_2, k128M, 368640, area));  // 180M: 2880 chunks
   ASSERT_TRUE(out.resync.runs);
-  EXPECT_EQ(out.resync.from_chunk, 2048u);
-  ASSERT_EQ(out.resync.synced.size(), 1u);
-  EXPECT_EQ(out.resync.synced[0].first, 2100u);
-  EXPECT_EQ(out.resync.synced_chunks, 1u);
+  EXPECT_EQ(out.resync.from_chunk, 0u);
+  ASSERT_EQ(out.resync.synced.size(), 2u);
+  EXPECT_EQ(out.resync.synced[0].first, 100u);
+  EXPECT_EQ(out.resync.synced[1].first, 2100u);
+  EXPECT_EQ(out.resync.synced_chunks, 2u);
   ASSERT_EQ(out.resync.forced.size(), 2u);
   EXPECT_EQ(out.resync.forced[0].first, 2048u);
   EXPECT_EQ(out.resync.forced[0].last, 2099u);
   EXPECT_EQ(out.resync.forced[1].first, 2101u);
   EXPECT_EQ(out.resync.forced[1].last, 2879u);
   EXPECT_EQ(out.resync.forced_chunks, 831u);
-  EXPECT_EQ(out.resync.end.of(State::NeedSync), 832u);  // 831 forced + chunk 100
-  EXPECT_EQ(out.resync.end.of(State::Clean), 2u);       // chunk 0 (daemon) and 2100 (synced)
+  EXPECT_EQ(out.resync.end.of(State::NeedSync), 831u);  // the forced ones
+  EXPECT_EQ(out.resync.end.of(State::Clean), 3u);       // chunk 0 (daemon), 100 and 2100 (synced)
   EXPECT_EQ(out.resync.end.invalid, 0u);
 }
 
