@@ -175,7 +175,8 @@ nlohmann::json reshape_json(const llbmp::ReshapeMembersPreview& rp) {
           {"follow_up", {{"resync", f.resync}, {"from_sector", f.from_sector}, {"need_sync_chunks", f.need_sync_chunks},
                          {"need_sync", ranges_json(f.need_sync)}, {"skipped_unwritten", f.skipped_unwritten},
                          {"after_sync", f.after_sync ? counts_json(*f.after_sync) : nlohmann::json(nullptr)},
-                         {"end", f.end ? counts_json(*f.end) : nlohmann::json(nullptr)}}}};
+                         {"end", f.end ? counts_json(*f.end) : nlohmann::json(nullptr)},
+                         {"end_runs", f.end ? runs_json(f.end_bytes) : nlohmann::json(nullptr)}}}};
 }
 
 }  // namespace

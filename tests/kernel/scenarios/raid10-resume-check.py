@@ -60,8 +60,12 @@ elif phase == 3:
         check("resume-header-sync-size", rs["header"]["new"]["sync_sectors"], int(f.get("daemon_array_sectors", -1)))
         print(f"@@FACT resume_preview=after {rs['counts']['after']} follow_up {json.dumps({k: rs['follow_up'][k] for k in ('resync', 'from_sector', 'need_sync_chunks', 'skipped_unwritten')})}")
         print(f"@@FACT kernel_finished={bits(f, 'finished_bits')} daemon={bits(f, 'daemon_bits')}")
+        end = rs["follow_up"].get("end") or {}
+        for key in KEYS:
+            check(f"resume-end-{key}", end.get(key), bits(f, "daemon_bits").get(key))
         if dump:
-            per_chunk("resume-after-reshape", rs["runs"], dump["runs"])
+            # The states after the reshape, the resync after it (from sector 0) and the daemon, chunk by chunk.
+            per_chunk("resume-end", rs["follow_up"].get("end_runs") or [], dump["runs"])
     if ex:
         check("resumed-no-reshape", ex.get("reshape"), None)
         check("resumed-raid-disks", ex["raid_disks"], int(f.get("daemon_raid_disks", -1)))
