@@ -55,10 +55,10 @@ struct ResizeRequest {
 // raid10_resize set resync_offset to the old size, but md_sync_position
 // starts every resync of an array with a bitmap at sector 0): it walks every
 // chunk, skips Unwritten ones (7.3's grown area), Clean and Dirty ones, and
-// syncs NeedSync and Syncing ones. A byte that is not a
-// state (7.2.13's new chunks over mdadm's 0xFF fill) is forced to NeedSync at
-// its Startsync ("invalid bit ..., forcing resync") and not synced then: md
-// starts no second resync, so it stays NeedSync until a later one (the next
+// syncs NeedSync and Syncing ones. A byte that is not a state (7.2.13's new
+// chunks over mdadm's 0xFF fill) is forced to NeedSync at its Startsync
+// ("invalid bit ..., forcing resync") and not synced then: md starts no
+// second resync by itself, so it stays NeedSync until a later one (the next
 // assembly's), as 7.2.13 showed under qemu.
 struct GrowResync {
   bool runs = false;                  // a grow of an array that is not degraded

@@ -13,7 +13,6 @@ namespace llbmp {
 
 namespace {
 
-
 // worst_state depends only on which values are among the copies: a set of
 // bits, bit s for state s and bit kStateCount for any invalid byte.
 constexpr unsigned kInvalidBit = 1u << kStateCount;
