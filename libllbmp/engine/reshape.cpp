@@ -434,11 +434,10 @@ ReshapeFollowUp follow_up(const ReshapeGeometry& g, std::uint32_t io_size, std::
   // raid10 growth under qemu).
   f.resync = maps_stripe_rows(g.level) || g.delta_disks() > 0;
   if (!f.resync) return f;
-  const std::uint64_t first = std::min(f.from_sector / g.new_side.chunk_sectors, g.new_side.chunks);
-  const auto tail = bytes.subspan(first, g.new_side.chunks - first);
-  f.need_sync = runs_where(tail, first, [](std::uint8_t b) { return b == static_cast<std::uint8_t>(State::NeedSync); });
+  const auto chunks = bytes.first(g.new_side.chunks);
+  f.need_sync = runs_where(chunks, 0, [](std::uint8_t b) { return b == static_cast<std::uint8_t>(State::NeedSync); });
   f.need_sync_chunks = chunks_in(f.need_sync);
-  f.skipped_unwritten = count_states(tail).of(State::Unwritten);
+  f.skipped_unwritten = count_states(chunks).of(State::Unwritten);
   replay_follow_up(g, io_size, bytes, f);
   return f;
 }

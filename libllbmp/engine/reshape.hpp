@@ -235,9 +235,9 @@ struct ReshapePreviewRequest {
 struct ReshapeFollowUp {
   bool resync = false;                   // md starts a resync after the reshape
   std::uint64_t from_sector = 0;         // where md's resync starts: 0, as for every array with a bitmap (md_sync_position)
-  std::vector<ChunkRange> need_sync;     // the NeedSync chunks at or past from_sector: what that resync syncs
+  std::vector<ChunkRange> need_sync;     // the NeedSync chunks: what that resync syncs
   std::uint64_t need_sync_chunks = 0;
-  std::uint64_t skipped_unwritten = 0;   // Unwritten chunks at or past from_sector (skipped by it)
+  std::uint64_t skipped_unwritten = 0;   // Unwritten chunks (skipped by it)
   // A resync from sector 0 (raid4/5/6) replayed on the new geometry by
   // replay_bytes: the states when it ends and after the daemon (its Endsync
   // writes coalesce a block's Unwritten chunks when others in it are Dirty or

@@ -143,10 +143,6 @@ std::string reshape_text(const llbmp::ReshapeMembersPreview& rp) {
                        f.need_sync.empty() ? "" : ranges_text(f.need_sync) + ")", f.skipped_unwritten);
   if (f.after_sync) out += fmt::format("  Synced : {} (when that resync ends)\n", counts_text(*f.after_sync));
   if (f.end) out += fmt::format("  End    : {} (after the daemon)\n", counts_text(*f.end));
-  const std::uint64_t need_sync = p.after.of(llbmp::State::NeedSync);
-  if (need_sync > f.need_sync_chunks)
-    out += fmt::format("           {} NeedSync chunk{} before sector {} stay NeedSync until a later sync\n", need_sync - f.need_sync_chunks,
-                       need_sync - f.need_sync_chunks == 1 ? "" : "s", f.from_sector);
   return out;
 }
 

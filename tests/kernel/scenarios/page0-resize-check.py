@@ -12,19 +12,10 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kernel_facts import KEYS, bits, check, read_facts, words  # noqa: E402
+from kernel_facts import KEYS, bits, check, json_file, json_text as parsed, read_facts, words  # noqa: E402
 
 directory, phase, series = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 facts = read_facts(f"{directory}/console-{phase}.log")
-
-
-def parsed(text, name):
-    try:
-        r = json.loads(text)
-        return r[0] if isinstance(r, list) else r
-    except Exception as e:
-        print(f"@@CHECK FAIL {name} ours=unreadable kernel=- ({e})")
-        return None
 
 
 if phase == 1:
@@ -53,11 +44,7 @@ if phase == 1:
         for key in KEYS:
             check(f"grown-examine-{key}", b["states"][key], after.get(key))
 else:
-    try:
-        replay = json.load(open(f"{directory}/replay.json"))
-    except (OSError, ValueError) as e:
-        replay = None
-        print(f"@@CHECK FAIL replay ours=unreadable kernel=- ({e})")
+    replay = json_file(directory, "replay.json")
     print(f"@@FACT kernel_assembly=loaded {bits(facts, 'assembled_bits')} end {bits(facts, 'daemon_bits')}; {facts.get('dmesg')}")
     if replay:
         a, d = bits(facts, "assembled_bits"), bits(facts, "daemon_bits")

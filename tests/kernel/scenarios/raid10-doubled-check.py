@@ -5,24 +5,14 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kernel_facts import KEYS, bits, check, read_facts, words  # noqa: E402
+from kernel_facts import KEYS, bits, check, json_file, read_facts, states_vs_bits, words  # noqa: E402
 
 directory, phase = sys.argv[1], int(sys.argv[2])
 facts = read_facts(f"{directory}/console-{phase}.log")
 
 
 def load(name):
-    try:
-        r = json.load(open(f"{directory}/{name}"))
-        return r[0] if isinstance(r, list) else r
-    except Exception as e:  # a missing or broken file is a failed check
-        print(f"@@CHECK FAIL read-{name} ours=none kernel=- ({e})")
-        return None
-
-
-def states_vs_bits(label, ex, b):
-    for key in KEYS:
-        check(f"{label}-{key}", ex["bitmap"]["states"][key], b.get(key))
+    return json_file(directory, name)
 
 
 if phase == 1:
